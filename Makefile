@@ -1,0 +1,86 @@
+# Covenant Portal. Targets:
+#   make serve        build the site and serve it on http://127.0.0.1:8000/
+#   make devserver    rebuild on every change and serve (for editors)
+#   make html         build the site into output/
+#   make test         lint, format check and the test suite (what CI runs)
+#   make clean        remove build products
+#   make l10n-extract extract interface strings from templates and plugins into translations/messages.pot
+#   make l10n-update  merge messages.pot into every language's messages.po
+#   make l10n-compile compile every messages.po into messages.mo (the build also compiles in memory)
+#   make l10n-init LANG=xx  start the catalogue of a new language
+#   make deps         create .venv and install the pinned Python packages
+#   make node-deps    install the Nu Html Checker (npm package vnu-jar) into node_modules/
+#   make system-deps  install Chromium, nginx and a Java runtime with apt-get when missing
+
+PY_VERSION ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PELICAN := $(BIN)/pelican
+PELICANOPTS ?= --fatal warnings
+OUTPUT := output
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: deps node-deps system-deps html serve devserver clean test lint l10n-extract l10n-update l10n-compile l10n-init
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PY_VERSION) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+VNU_JAR := node_modules/vnu-jar/build/dist/vnu.jar
+
+$(VNU_JAR): package.json package-lock.json
+	command -v npm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+deps: $(BIN)/.installed
+
+node-deps: $(VNU_JAR)
+
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+html: deps
+	$(PELICAN) content -s pelicanconf.py -o $(OUTPUT) $(PELICANOPTS)
+
+serve: html
+	$(PELICAN) --listen --bind $(HOST) --port $(PORT) -s pelicanconf.py -o $(OUTPUT)
+
+devserver: deps
+	$(PELICAN) content -s pelicanconf.py -o $(OUTPUT) --autoreload --listen --bind $(HOST) --port $(PORT) --fatal errors
+
+clean:
+	rm -rf $(OUTPUT) .pytest_cache __pycache__ translations/*/LC_MESSAGES/*.mo
+
+lint: deps
+	$(BIN)/ruff check plugins tests pelicanconf.py publishconf.py
+	$(BIN)/ruff format --check plugins tests pelicanconf.py publishconf.py
+
+test: deps node-deps system-deps lint
+	$(BIN)/python -m pytest
+
+l10n-extract: deps
+	$(BIN)/pybabel extract --mapping babel.cfg --sort-by-file --no-wrap \
+	  --project "Covenant Portal" --copyright-holder "Covenant of Mayors Office" \
+	  --msgid-bugs-address "supporters@eumayors.eu" \
+	  --output-file translations/messages.pot .
+
+l10n-update: l10n-extract
+	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i translations/messages.pot -d translations
+	PYTHONPATH=plugins $(BIN)/python -m multilingual.fill_source_catalogue translations/en/LC_MESSAGES/messages.po
+
+l10n-compile: deps
+	$(BIN)/pybabel compile --statistics -d translations
+
+l10n-init: l10n-extract
+	@test -n "$(LANG)" || { echo "usage: make l10n-init LANG=xx"; exit 2; }
+	$(BIN)/pybabel init --no-wrap -i translations/messages.pot -d translations -l $(LANG)

@@ -1,0 +1,112 @@
+"""Pelican settings for the Covenant Portal (development build).
+
+`publishconf.py` imports everything from here and changes only what production needs.
+"""
+
+import sys
+from pathlib import Path
+
+import jinja2
+
+PROJECT_DIR = Path(__file__).resolve().parent
+sys.path.insert(0, str(PROJECT_DIR / "plugins"))
+
+from multilingual.languages import EU_LANGUAGES  # noqa: E402
+
+AUTHOR = "Covenant of Mayors Office"
+SITENAME = "Covenant of Mayors for Climate & Energy"
+SITEURL = ""
+TIMEZONE = "Europe/Brussels"
+
+# Languages: the 24 official EU languages in the order of the Interinstitutional Style Guide
+# (7.2.1). English is the source language; every other language mirrors content/en/.
+DEFAULT_LANG = "en"
+LANGUAGES = EU_LANGUAGES
+
+# Content: content/<lang>/<path>.md is the page <path> in <lang>.
+PATH = "content"
+PAGE_PATHS = [""]
+PAGE_EXCLUDES = ["data"]
+ARTICLE_PATHS = []
+STATIC_PATHS = []
+PATH_METADATA = r"(?P<lang>[a-z]{2})/(?P<slug>.+)\.md"
+PAGE_URL = PAGE_LANG_URL = "{lang}/{slug}/"
+# Pelican writes no page itself: the multilingual plugin writes every page in every language
+# (translation or English fallback) through the same template context.
+PAGE_SAVE_AS = PAGE_LANG_SAVE_AS = ""
+PAGE_TRANSLATION_ID = "slug"
+SLUGIFY_SOURCE = "basename"
+
+# Nothing of Pelican's blog machinery: no articles, tags, categories, authors or archives.
+DIRECT_TEMPLATES = []
+ARTICLE_SAVE_AS = ARTICLE_LANG_SAVE_AS = ""
+DRAFT_SAVE_AS = DRAFT_LANG_SAVE_AS = DRAFT_PAGE_SAVE_AS = DRAFT_PAGE_LANG_SAVE_AS = ""
+TAG_SAVE_AS = TAGS_SAVE_AS = CATEGORY_SAVE_AS = CATEGORIES_SAVE_AS = ""
+AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
+YEAR_ARCHIVE_SAVE_AS = MONTH_ARCHIVE_SAVE_AS = DAY_ARCHIVE_SAVE_AS = ""
+FEED_ALL_ATOM = FEED_ALL_RSS = FEED_ATOM = FEED_RSS = None
+CATEGORY_FEED_ATOM = CATEGORY_FEED_RSS = TRANSLATION_FEED_ATOM = TRANSLATION_FEED_RSS = None
+AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = TAG_FEED_ATOM = TAG_FEED_RSS = None
+
+THEME = "theme"
+THEME_STATIC_DIR = "theme"
+RELATIVE_URLS = False
+DELETE_OUTPUT_DIRECTORY = True
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["multilingual"]
+
+JINJA_ENVIRONMENT = {
+    "autoescape": True,
+    "undefined": jinja2.StrictUndefined,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "extensions": ["jinja2.ext.i18n"],
+}
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.toc": {},
+    },
+    "output_format": "html5",
+}
+
+# Interface strings: translations/<lang>/LC_MESSAGES/messages.po, compiled by the build.
+TRANSLATIONS_PATH = str(PROJECT_DIR / "translations")
+
+# Facts that are the same in every language: content uses them as {{name}} placeholders,
+# templates as FACTS.name. Change them here, once.
+FACTS = {
+    "helpdesk_email": "supporters@eumayors.eu",
+    "commitment_statement_url": (
+        "https://eu-mayors.ec.europa.eu/sites/default/files/2023-09/"
+        "covenant-supporters-commitment-statement.pdf"
+    ),
+    "application_form_url": "https://eu-mayors.ec.europa.eu/en/join/supporters/application",
+    "twitter_url": "https://twitter.com/eumayors",
+    "facebook_url": "https://www.facebook.com/EUmayors",
+    "newsletter_url": "https://eu-mayors.ec.europa.eu/en/newsletter",
+    "office_url": "https://eu-mayors.ec.europa.eu/",
+}
+
+# Page paths (the path below the language folder) that make up the navigation.
+MAIN_NAVIGATION = [
+    "supporters",
+    "supporters/who-can-join",
+    "supporters/commitments",
+    "supporters/how-to-apply",
+    "supporters/benefits",
+]
+FOOTER_PAGES = [
+    "registration-form",
+    "news",
+    "calendar",
+    "sitemap",
+    "rss",
+    "credits",
+    "legal-notice",
+    "accessibility",
+]

@@ -1,0 +1,1 @@
+from .multilingual import register  # noqa: F401

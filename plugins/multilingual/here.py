@@ -1,0 +1,99 @@
+"""What a template needs to know about the page it renders: language, versions, trail."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from .languages import EU_LANGUAGES, endonym
+from .page_tree import PageTree, Variant
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    """A version of the current page in one language, for the selector and hreflang."""
+
+    lang: str
+    url: str
+    current: bool = False
+
+    @property
+    def name(self) -> str:
+        """Return the language's own name."""
+        return endonym(self.lang)
+
+
+@dataclass(frozen=True)
+class Crumb:
+    """One step of the breadcrumb trail."""
+
+    title: str
+    url: str
+    lang: str
+
+
+@dataclass
+class Here:
+    """The page being rendered, as the base template sees it."""
+
+    lang: str
+    url: str
+    title: str
+    title_lang: str
+    versions: list[LanguageLink]  # real versions (the source and its translations)
+    breadcrumbs: list[Crumb] = field(default_factory=list)
+    fallback: bool = False
+    canonical: str = ""
+    path: str | None = None
+    html: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.canonical:
+            self.canonical = self.url
+
+    @property
+    def selector(self) -> list[LanguageLink]:
+        """Return the languages the selector offers: the real versions plus the current one."""
+        links = {link.lang: link for link in self.versions}
+        links[self.lang] = LanguageLink(self.lang, self.url, current=True)
+        return sorted(links.values(), key=lambda link: EU_LANGUAGES.index(link.lang))
+
+    @property
+    def hreflang(self) -> list[LanguageLink]:
+        """Return the hreflang alternates: none on a fallback page, else every real version."""
+        return [] if self.fallback else self.versions
+
+
+def localise_links(html: str, siteurl: str, source_lang: str, lang: str) -> str:
+    """Point the source language's internal page links at the same pages in `lang`."""
+    prefix = re.escape(f"{siteurl}/{source_lang}/")
+    return re.sub(rf'href="{prefix}', f'href="{siteurl}/{lang}/', html)
+
+
+def here_for_variant(tree: PageTree, variant: Variant, siteurl: str) -> Here:
+    """Return what the templates need to render one page variant."""
+    source = tree.get(variant.path, tree.source_lang)
+    versions = [
+        LanguageLink(v.lang, v.url, current=v.lang == variant.lang)
+        for v in tree.real_variants(variant.path)
+    ]
+    crumbs = [
+        Crumb(v.title, v.url, v.title_lang) for v in tree.breadcrumbs(variant.path, variant.lang)
+    ]
+    html = variant.page.content
+    if not variant.real:
+        html = localise_links(html, siteurl, tree.source_lang, variant.lang)
+    return Here(
+        lang=variant.lang,
+        url=variant.url,
+        title=variant.title,
+        title_lang=variant.title_lang,
+        versions=versions,
+        breadcrumbs=crumbs,
+        fallback=not variant.real,
+        canonical=variant.url if variant.real else source.url,
+        path=variant.path,
+        html=Markup(html),
+    )

@@ -1,0 +1,188 @@
+"""Pelican wiring of the multilingual site: readers, gettext, page tree, fallbacks, root chooser.
+
+The logic lives in plain modules (page_tree, here, catalogues, facts); this module only connects
+them to Pelican's signals.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+from jinja2 import pass_context
+from markdown import Markdown
+from pelican import signals
+from pelican.generators import Generator
+from pelican.readers import MarkdownReader
+from pelican.utils import pelican_open
+
+from .catalogues import load_catalogues
+from .errors import PortalError
+from .facts import substitute_facts
+from .here import here_for_variant
+from .languages import endonym, language_name
+from .links import resolve_links
+from .page_tree import build_tree, page_path
+
+logger = logging.getLogger(__name__)
+
+RUNTIME_KEY = "_MULTILINGUAL"
+
+
+class FactsMarkdownReader(MarkdownReader):
+    """Markdown reader that fills in the ``{{fact}}`` placeholders before converting."""
+
+    def read(self, source_path):
+        """Read one Markdown file; errors name the file and line."""
+        self._source_path = source_path
+        try:
+            with pelican_open(source_path) as text:
+                raw = text
+        except UnicodeDecodeError as error:
+            raise PortalError(
+                source_path, f"not valid UTF-8 (byte {error.start}); save the file as UTF-8"
+            ) from None
+        text = substitute_facts(raw, self.settings.get("FACTS", {}), source_path)
+        text = resolve_links(
+            text,
+            Path(source_path),
+            Path(self.settings["PATH"]),
+            self.settings["DEFAULT_LANG"],
+            self.settings["SITEURL"],
+        )
+        self._md = Markdown(**self.settings["MARKDOWN"])
+        content = self._md.convert(text)
+        metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
+        return content, metadata
+
+
+def current_lang(context) -> str:
+    """Return the language of the page a template is rendering."""
+    return context.get("page_lang") or context["DEFAULT_LANG"]
+
+
+def _runtime(context: dict) -> dict:
+    """Return this build's catalogues, loaded once per run (so --autoreload sees changes)."""
+    runtime = context.get(RUNTIME_KEY)
+    if runtime is None:
+        catalogues = load_catalogues(
+            Path(context["TRANSLATIONS_PATH"]),
+            tuple(context["LANGUAGES"]),
+        )
+        runtime = {"catalogues": catalogues}
+        context[RUNTIME_KEY] = runtime
+    return runtime
+
+
+def install_l10n(generator) -> None:
+    """Give a generator's Jinja environment gettext, Babel filters and language helpers."""
+    catalogues = _runtime(generator.context)["catalogues"]
+
+    @pass_context
+    def gettext(context, message):
+        return catalogues[current_lang(context)].gettext(message)
+
+    @pass_context
+    def ngettext(context, singular, plural, n):
+        return catalogues[current_lang(context)].ngettext(singular, plural, n)
+
+    @pass_context
+    def date_filter(context, value, format="long"):
+        return format_date(value, format=format, locale=current_lang(context))
+
+    @pass_context
+    def datetime_filter(context, value, format="medium"):
+        return format_datetime(value, format=format, locale=current_lang(context))
+
+    @pass_context
+    def number_filter(context, value):
+        return format_decimal(value, locale=current_lang(context))
+
+    @pass_context
+    def language_name_in_page(context, code):
+        return language_name(code, current_lang(context))
+
+    env = generator.env
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    env.filters.update(
+        {
+            "format_date": date_filter,
+            "format_datetime": datetime_filter,
+            "format_number": number_filter,
+            "language_name": language_name_in_page,
+        }
+    )
+    env.globals.update({"endonym": endonym})
+
+
+def check_page_location(content) -> None:
+    """Reject content outside a language folder; give each language's home page its URL."""
+    settings = content.settings
+    if content.source_path is None or "LANGUAGES" not in settings:
+        return
+    relative = content.relative_source_path
+    lang, path = page_path(relative, tuple(settings["LANGUAGES"]), content.source_path)
+    if path == "index":
+        content.override_url = f"{lang}/"
+
+
+class MultilingualGenerator(Generator):
+    """Writes every page in every language (real or English fallback) and the root chooser."""
+
+    def generate_context(self):
+        """Build the page tree from the pages Pelican read, and share it with templates."""
+        pages = []
+        for page in self.context.get("pages", []):
+            pages.append(page)
+            pages.extend(page.translations)
+        self.tree = build_tree(
+            pages, tuple(self.settings["LANGUAGES"]), self.settings["DEFAULT_LANG"]
+        )
+        self.context["PAGE_TREE"] = self.tree
+
+    def generate_output(self, writer):
+        """Write each page variant, then the language chooser at the site root."""
+        siteurl = self.settings["SITEURL"]
+        for path in self.tree.paths():
+            for lang in self.settings["LANGUAGES"]:
+                variant = self.tree.get(path, lang)
+                here = here_for_variant(self.tree, variant, siteurl)
+                writer.write_file(
+                    variant.url + "index.html",
+                    self.get_template(variant.page.template),
+                    self.context,
+                    page=variant.page,
+                    here=here,
+                    page_lang=lang,
+                    relative_urls=self.settings["RELATIVE_URLS"],
+                    url=variant.url,
+                )
+        writer.write_file(
+            "index.html",
+            self.get_template("root"),
+            self.context,
+            page_lang=self.settings["DEFAULT_LANG"],
+            relative_urls=self.settings["RELATIVE_URLS"],
+            url="",
+        )
+
+
+def get_generators(pelican):
+    """Add the multilingual generator after Pelican's own."""
+    return MultilingualGenerator
+
+
+def add_reader(readers) -> None:
+    """Read Markdown with fact placeholders."""
+    for extension in FactsMarkdownReader.file_extensions:
+        readers.reader_classes[extension] = FactsMarkdownReader
+
+
+def register():
+    """Connect the handlers to Pelican's signals."""
+    signals.readers_init.connect(add_reader)
+    signals.generator_init.connect(install_l10n)
+    signals.content_object_init.connect(check_page_location)
+    signals.get_generators.connect(get_generators)
