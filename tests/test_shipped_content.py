@@ -195,3 +195,12 @@ def test_assets_are_self_hosted(shipped_site):
         for src in page.xpath("//link[@rel='stylesheet']/@href | //script/@src | //img/@src"):
             assert not re.match(r"(https?:)?//", src), f"{file}: {src}"
         assert Path(shipped_site.path(page.xpath("//link[@rel='stylesheet']/@href")[0])).exists()
+
+
+def test_dates_are_formatted_by_babel_in_the_page_language(shipped_site):
+    def modified(lang):
+        page = shipped_site.page(f"/{lang}/supporters/")
+        return page.xpath('//p[@class="page-modified"]')[0].text_content()
+
+    assert modified("fi") == "Sivua päivitetty viimeksi 26. marraskuuta 2026"
+    assert modified("en") == "Page last updated: 26 November 2026"  # EU English, not US

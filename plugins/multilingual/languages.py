@@ -11,10 +11,21 @@ EU_LANGUAGES = (
 )  # fmt: skip
 
 
+#: CLDR locale used to format dates and numbers where the bare language code means a non-EU
+#: variant: CLDR's "en" is US English and its "pt" is Brazilian Portuguese.
+FORMAT_LOCALES = {"en": "en_IE", "pt": "pt_PT"}
+
+
 @cache
 def locale(code: str) -> Locale:
     """Return Babel's CLDR locale for a language code."""
     return Locale.parse(code)
+
+
+@cache
+def format_locale(code: str) -> Locale:
+    """Return the CLDR locale to format dates, numbers and names for readers of `code`."""
+    return Locale.parse(FORMAT_LOCALES.get(code, code))
 
 
 def endonym(code: str) -> str:

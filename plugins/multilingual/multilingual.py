@@ -22,7 +22,7 @@ from .catalogues import load_catalogues
 from .errors import PortalError
 from .facts import substitute_facts
 from .here import here_for_variant
-from .languages import endonym, language_name
+from .languages import endonym, format_locale, language_name
 from .links import resolve_links
 from .page_tree import build_tree, page_path
 
@@ -90,15 +90,15 @@ def install_l10n(generator) -> None:
 
     @pass_context
     def date_filter(context, value, format="long"):
-        return format_date(value, format=format, locale=current_lang(context))
+        return format_date(value, format=format, locale=format_locale(current_lang(context)))
 
     @pass_context
     def datetime_filter(context, value, format="medium"):
-        return format_datetime(value, format=format, locale=current_lang(context))
+        return format_datetime(value, format=format, locale=format_locale(current_lang(context)))
 
     @pass_context
     def number_filter(context, value):
-        return format_decimal(value, locale=current_lang(context))
+        return format_decimal(value, locale=format_locale(current_lang(context)))
 
     @pass_context
     def language_name_in_page(context, code):
