@@ -8,6 +8,9 @@
 #   make l10n-update  merge messages.pot into every language's messages.po
 #   make l10n-compile compile every messages.po into messages.mo (the build also compiles in memory)
 #   make l10n-init LANG=xx  start the catalogue of a new language
+#   make l10n-status  print the translation status of every page and catalogue, by language
+#   make l10n-stamp   record the English Source-Hash in translations that have none (once, after import)
+#   make l10n-reviewed FILE=content/xx/page.md [HUMAN=1]  mark a checked translation up to date
 #   make deps         create .venv and install the pinned Python packages
 #   make node-deps    install the Nu Html Checker (npm package vnu-jar) into node_modules/
 #   make system-deps  install Chromium, nginx and a Java runtime with apt-get when missing
@@ -21,7 +24,8 @@ OUTPUT := output
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: deps node-deps system-deps html serve devserver clean test lint l10n-extract l10n-update l10n-compile l10n-init
+.PHONY: deps node-deps system-deps html serve devserver clean test lint l10n-extract l10n-update l10n-compile l10n-init \
+	l10n-status l10n-stamp l10n-reviewed
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY_VERSION) -m venv $(VENV)
@@ -84,3 +88,15 @@ l10n-compile: deps
 l10n-init: l10n-extract
 	@test -n "$(LANG)" || { echo "usage: make l10n-init LANG=xx"; exit 2; }
 	$(BIN)/pybabel init --no-wrap -i translations/messages.pot -d translations -l $(LANG)
+
+L10N := PYTHONPATH=plugins $(BIN)/python -m multilingual.l10n_commands
+
+l10n-status: deps
+	@$(L10N) status
+
+l10n-stamp: deps
+	$(L10N) stamp
+
+l10n-reviewed: deps
+	@test -n "$(FILE)" || { echo "usage: make l10n-reviewed FILE=content/xx/page.md [HUMAN=1]"; exit 2; }
+	$(L10N) reviewed $(if $(HUMAN),--human) $(FILE)

@@ -48,6 +48,15 @@ class Here:
     canonical: str = ""
     path: str | None = None
     html: str = ""
+    status: str = ""  # translation status: source, up-to-date, machine, outdated, missing
+    machine: bool = False  # a machine translation (readers get a notice)
+    original_url: str = ""  # the source-language page this one translates
+    editor_only: bool = False  # for editors: no hreflang, noindex, kept out of search
+
+    @property
+    def outdated(self) -> bool:
+        """Tell whether the page translates an older text of its source (readers get a notice)."""
+        return self.status == "outdated"
 
     def __post_init__(self) -> None:
         if not self.canonical:
@@ -62,8 +71,8 @@ class Here:
 
     @property
     def hreflang(self) -> list[LanguageLink]:
-        """Return the hreflang alternates: none on a fallback page, else every real version."""
-        return [] if self.fallback else self.versions
+        """Return the hreflang alternates: the real versions (none on fallback, editor pages)."""
+        return [] if self.fallback or self.editor_only else self.versions
 
 
 def localise_links(html: str, siteurl: str, source_lang: str, lang: str) -> str:
@@ -96,4 +105,7 @@ def here_for_variant(tree: PageTree, variant: Variant, siteurl: str) -> Here:
         canonical=variant.url if variant.real else source.url,
         path=variant.path,
         html=Markup(html),
+        status=variant.status,
+        machine=variant.real and variant.method == "machine",
+        original_url=source.url,
     )

@@ -1,4 +1,4 @@
-"""Pelican wiring of the multilingual site: readers, gettext, page tree, fallbacks, root chooser.
+"""Pelican wiring of the multilingual site: pages, fallbacks, gettext, translation status.
 
 The logic lives in plain modules (page_tree, here, catalogues, facts); this module only connects
 them to Pelican's signals.
@@ -21,14 +21,24 @@ from pelican.utils import pelican_open
 from .catalogues import load_catalogues
 from .errors import PortalError
 from .facts import substitute_facts
-from .here import here_for_variant
+from .here import Crumb, Here, LanguageLink, here_for_variant
 from .languages import endonym, format_locale, language_name
+from .link_parity import check_tree_links
 from .links import resolve_links
 from .page_tree import build_tree, page_path
+from .translation_status import (
+    apply_status,
+    catalogue_report,
+    compute_status,
+    json_text,
+    tree_records,
+)
 
 logger = logging.getLogger(__name__)
 
 RUNTIME_KEY = "_MULTILINGUAL"
+STATUS_URL = "translation-status/"  # the editors' status page, kept out of navigation
+STATUS_JSON = "translation-status.json"
 
 
 class FactsMarkdownReader(MarkdownReader):
@@ -137,10 +147,19 @@ class MultilingualGenerator(Generator):
         for page in self.context.get("pages", []):
             pages.append(page)
             pages.extend(page.translations)
-        self.tree = build_tree(
-            pages, tuple(self.settings["LANGUAGES"]), self.settings["DEFAULT_LANG"]
+        languages = tuple(self.settings["LANGUAGES"])
+        source_lang = self.settings["DEFAULT_LANG"]
+        self.tree = build_tree(pages, languages, source_lang)
+        self.status = compute_status(
+            tree_records(self.tree),
+            languages,
+            source_lang,
+            catalogue_report(Path(self.settings["TRANSLATIONS_PATH"]), languages),
         )
+        apply_status(self.tree, self.status)
+        check_tree_links(self.tree, self.status, self.settings["SITEURL"])
         self.context["PAGE_TREE"] = self.tree
+        self.context["TRANSLATION_STATUS"] = self.status
 
     def generate_output(self, writer):
         """Write each page variant, then the language chooser at the site root."""
@@ -159,6 +178,7 @@ class MultilingualGenerator(Generator):
                     relative_urls=self.settings["RELATIVE_URLS"],
                     url=variant.url,
                 )
+        self.write_translation_status(writer)
         writer.write_file(
             "index.html",
             self.get_template("root"),
@@ -167,6 +187,35 @@ class MultilingualGenerator(Generator):
             relative_urls=self.settings["RELATIVE_URLS"],
             url="",
         )
+
+    def write_translation_status(self, writer) -> None:
+        """Write the editors' status page (HTML, English, noindex) and the same data as JSON."""
+        source_lang = self.settings["DEFAULT_LANG"]
+        url = STATUS_URL
+        home = self.tree.get("index", source_lang)
+        here = Here(
+            lang=source_lang,
+            url=url,
+            title="Translation status",
+            title_lang=source_lang,
+            versions=[LanguageLink(source_lang, url, current=True)],
+            breadcrumbs=[Crumb(home.title, home.url, source_lang)] if home else [],
+            editor_only=True,
+        )
+        writer.write_file(
+            url + "index.html",
+            self.get_template("translation_status"),
+            self.context,
+            here=here,
+            page_lang=source_lang,
+            report=self.status,
+            status_json=STATUS_JSON,
+            relative_urls=self.settings["RELATIVE_URLS"],
+            url=url,
+        )
+        target = Path(self.output_path) / STATUS_JSON
+        target.write_text(json_text(self.status), encoding="utf-8")
+        logger.info("Wrote %r and %r", url, STATUS_JSON)
 
 
 def get_generators(pelican):

@@ -18,6 +18,8 @@ class Variant:
     title: str
     page: object  # the Pelican page whose text is shown (the English one for a fallback)
     real: bool  # False: the page does not exist in `lang` and English text is shown
+    status: str = ""  # translation status (translation_status.Status), set by the build
+    method: str | None = None  # Translation-Method of a translation: "human" or "machine"
 
     @property
     def title_lang(self) -> str:

@@ -1,0 +1,215 @@
+"""Commands for translators: print the translation status, stamp and mark translations reviewed.
+
+Usage (the Makefile's l10n-* targets call these)::
+
+    python -m multilingual.l10n_commands status [--json]
+    python -m multilingual.l10n_commands stamp [FILE ...]
+    python -m multilingual.l10n_commands reviewed [--human] FILE [FILE ...]
+
+`status` reads the same files with the same function as the build, so its figures are those of
+the site. `stamp` records the current English Source-Hash in every translation that has none
+(run once after importing translations). `reviewed` records it in the named translations after
+a translator has checked them against the current English page. Both rewrite only that one
+metadata line of each file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path, PurePosixPath
+
+from .errors import PortalError, PortalErrors
+from .page_metadata import parse_page, set_metadata
+from .translation_status import (
+    HASH_KEY,
+    METHOD_KEY,
+    PageRecord,
+    StatusReport,
+    catalogue_report,
+    compute_status,
+    display_path,
+    format_table,
+    json_text,
+    scan_content,
+    source_hash,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def load_settings(settings_file: str | Path) -> dict:
+    """Read the Pelican settings the build uses (content folder, languages, catalogues)."""
+    from pelican.settings import read_settings  # imported here: only the commands need it
+
+    return read_settings(str(settings_file))
+
+
+def _records(settings: dict, languages: tuple[str, ...]) -> list[PageRecord]:
+    """Return the published pages of `languages` in the content folder the settings name."""
+    return scan_content(Path(settings["PATH"]), languages, settings.get("PAGE_EXCLUDES", ()))
+
+
+def status_report(settings: dict) -> StatusReport:
+    """Return the status of the content and catalogues named in `settings`."""
+    languages = tuple(settings["LANGUAGES"])
+    records = [
+        PageRecord(r.path, r.lang, Path(display_path(r.file)), r.text)
+        for r in _records(settings, languages)
+    ]
+    catalogues = catalogue_report(Path(settings["TRANSLATIONS_PATH"]), languages)
+    return compute_status(records, languages, settings["DEFAULT_LANG"], catalogues)
+
+
+def _sources(settings: dict) -> dict[str, PageRecord]:
+    """Return the source-language pages, by page path."""
+    source_lang = settings["DEFAULT_LANG"]
+    return {record.path: record for record in _records(settings, (source_lang,))}
+
+
+def _rewrite(file: Path, key: str, value: str) -> bool:
+    """Set metadata `key` of `file` to `value`; return whether the file changed."""
+    raw = file.read_bytes()
+    text = raw.decode("utf-8")
+    if (parse_page(text).get(key) or "").strip() == value:
+        return False
+    file.write_bytes(set_metadata(text, key, value).encode("utf-8"))
+    return True
+
+
+def stamp(settings: dict, files: list[str] | None = None) -> list[str]:
+    """Record the current source hash in translations without a Source-Hash; return messages.
+
+    With `files`, only those translations are considered.
+    """
+    languages = tuple(settings["LANGUAGES"])
+    source_lang = settings["DEFAULT_LANG"]
+    sources = _sources(settings)
+    wanted = {Path(f).resolve() for f in files} if files else None
+    messages, problems = [], []
+    for record in _records(settings, languages):
+        if record.lang == source_lang or (wanted and record.file.resolve() not in wanted):
+            continue
+        if parse_page(record.text).get(HASH_KEY) is not None:
+            continue
+        source = sources.get(record.path)
+        if source is None:
+            problems.append(
+                PortalError(
+                    display_path(record.file),
+                    f"translation without an English source: there is no "
+                    f"content/{source_lang}/{record.path}.md",
+                )
+            )
+            continue
+        value = source_hash(source.text)
+        _rewrite(record.file, HASH_KEY, value)
+        messages.append(f"{display_path(record.file)}: {HASH_KEY}: {value}")
+    if problems:
+        raise PortalErrors(problems)
+    return messages
+
+
+def _translation_of(settings: dict, file: str) -> tuple[Path, str, str]:
+    """Return (file, language, page path) of a translation file named on the command line."""
+    content = Path(settings["PATH"]).resolve()
+    path = Path(file).resolve()
+    languages = tuple(settings["LANGUAGES"])
+    source_lang = settings["DEFAULT_LANG"]
+    usage = "name a translation such as content/de/supporters/benefits.md"
+    if not path.is_file():
+        raise PortalError(file, f"no such file; {usage}")
+    try:
+        parts = PurePosixPath(path.relative_to(content).as_posix()).parts
+    except ValueError:
+        raise PortalError(file, f"not inside the content folder {content}; {usage}") from None
+    if len(parts) < 2 or parts[0] not in languages or path.suffix != ".md":
+        raise PortalError(file, f"not a page in a language folder; {usage}")
+    if parts[0] == source_lang:
+        raise PortalError(file, f"this is the English source, not a translation; {usage}")
+    return path, parts[0], str(PurePosixPath(*parts[1:]).with_suffix(""))
+
+
+def reviewed(settings: dict, files: list[str], human: bool = False) -> list[str]:
+    """Mark translations as translating the current English text; return messages.
+
+    With `human`, also record ``Translation-Method: human`` (a person has checked or rewritten
+    a machine translation). Every file is checked before any is changed.
+    """
+    sources = _sources(settings)
+    targets, problems = [], []
+    for file in files:
+        try:
+            path, _lang, page = _translation_of(settings, file)
+        except PortalError as error:
+            problems.append(error)
+            continue
+        if page not in sources:
+            problems.append(
+                PortalError(
+                    file,
+                    f"translation without an English source: there is no "
+                    f"content/{settings['DEFAULT_LANG']}/{page}.md",
+                )
+            )
+            continue
+        targets.append((path, source_hash(sources[page].text)))
+    if problems:
+        raise PortalErrors(problems)
+    messages = []
+    for path, value in targets:
+        changed = _rewrite(path, HASH_KEY, value)
+        if human:
+            changed = _rewrite(path, METHOD_KEY, "human") or changed
+        method = (parse_page(path.read_text(encoding="utf-8")).get(METHOD_KEY) or "?").strip()
+        state = "marked up to date" if changed else "already up to date"
+        messages.append(
+            f"{display_path(path)}: {state} ({HASH_KEY}: {value}, {METHOD_KEY}: {method})"
+        )
+    return messages
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return the exit status (1 with the errors on standard error)."""
+    parser = argparse.ArgumentParser(prog="python -m multilingual.l10n_commands")
+    parser.add_argument("-s", "--settings", default="pelicanconf.py", help="Pelican settings file")
+    commands = parser.add_subparsers(dest="command", required=True)
+    status_parser = commands.add_parser("status", help="print the translation status")
+    status_parser.add_argument("--json", action="store_true", help="print translation-status.json")
+    stamp_parser = commands.add_parser("stamp", help="record Source-Hash where there is none")
+    stamp_parser.add_argument("files", nargs="*", help="only these translations")
+    reviewed_parser = commands.add_parser("reviewed", help="mark translations up to date")
+    reviewed_parser.add_argument(
+        "--human", action="store_true", help=f"also set {METHOD_KEY}: human"
+    )
+    reviewed_parser.add_argument("files", nargs="+", help="translation files (content/xx/...md)")
+    args = parser.parse_args(argv)
+
+    settings = load_settings(args.settings)
+    try:
+        if args.command == "status":
+            report = status_report(settings)
+            if args.json:
+                sys.stdout.write(json_text(report))
+            else:
+                content_dir = os.path.relpath(settings["PATH"])
+                sys.stdout.write(format_table(report, content_dir))
+            return 0
+        if args.command == "stamp":
+            messages = stamp(settings, args.files)
+            print("\n".join(messages) if messages else "Every translation has a Source-Hash.")
+            return 0
+        messages = reviewed(settings, args.files, human=args.human)
+        print("\n".join(messages))
+        return 0
+    except PortalErrors as errors:
+        print(errors, file=sys.stderr)
+    except PortalError as error:
+        print(error, file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
