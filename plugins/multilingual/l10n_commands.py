@@ -2,9 +2,9 @@
 
 Usage (the Makefile's l10n-* targets call these)::
 
-    python -m multilingual.l10n_commands status [--json]
-    python -m multilingual.l10n_commands stamp [FILE ...]
-    python -m multilingual.l10n_commands reviewed [--human] FILE [FILE ...]
+    python -m multilingual.l10n_commands [-s SETTINGS] [--content DIR] status [--json]
+    python -m multilingual.l10n_commands [-s SETTINGS] [--content DIR] stamp [FILE ...]
+    python -m multilingual.l10n_commands [-s SETTINGS] [--content DIR] reviewed [--human] FILE...
 
 `status` reads the same files with the same function as the build, so its figures are those of
 the site. `stamp` records the current English Source-Hash in every translation that has none
@@ -175,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit status (1 with the errors on standard error)."""
     parser = argparse.ArgumentParser(prog="python -m multilingual.l10n_commands")
     parser.add_argument("-s", "--settings", default="pelicanconf.py", help="Pelican settings file")
+    parser.add_argument("--content", help="content folder (default: PATH of the settings)")
     commands = parser.add_subparsers(dest="command", required=True)
     status_parser = commands.add_parser("status", help="print the translation status")
     status_parser.add_argument("--json", action="store_true", help="print translation-status.json")
@@ -188,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     settings = load_settings(args.settings)
+    if args.content:
+        settings["PATH"] = str(Path(args.content).resolve())
     try:
         if args.command == "status":
             report = status_report(settings)
