@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from types import MappingProxyType
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
@@ -59,20 +60,24 @@ class Status(StrEnum):
 
 
 #: One-letter codes for the per-page table of `make l10n-status` and the editors' page.
-STATUS_CODES = {
-    Status.SOURCE: "S",
-    Status.UP_TO_DATE: "U",
-    Status.MACHINE: "M",
-    Status.OUTDATED: "O",
-    Status.MISSING: "-",
-}
-STATUS_LABELS = {
-    Status.SOURCE: "English source",
-    Status.UP_TO_DATE: "up to date",
-    Status.MACHINE: "machine-translated",
-    Status.OUTDATED: "outdated",
-    Status.MISSING: "missing (English fallback)",
-}
+STATUS_CODES = MappingProxyType(
+    {
+        Status.SOURCE: "S",
+        Status.UP_TO_DATE: "U",
+        Status.MACHINE: "M",
+        Status.OUTDATED: "O",
+        Status.MISSING: "-",
+    }
+)
+STATUS_LABELS = MappingProxyType(
+    {
+        Status.SOURCE: "English source",
+        Status.UP_TO_DATE: "up to date",
+        Status.MACHINE: "machine-translated",
+        Status.OUTDATED: "outdated",
+        Status.MISSING: "missing (English fallback)",
+    }
+)
 
 
 def source_text(page: PageFile) -> str:
