@@ -1,7 +1,7 @@
 """Pelican wiring of the multilingual site: pages, fallbacks, gettext, translation status.
 
-The logic lives in plain modules (page_tree, here, catalogues, facts); this module only connects
-them to Pelican's signals.
+The logic lives in plain modules (page_tree, here, catalogues, facts, translation_status,
+link_parity); this module only connects them to Pelican's signals.
 """
 
 from __future__ import annotations
