@@ -47,11 +47,16 @@ class Here:
     fallback: bool = False
     canonical: str = ""
     path: str | None = None
-    html: str = ""
     status: str = ""  # translation status: source, up-to-date, machine, outdated, missing
     machine: bool = False  # a machine translation (readers get a notice)
     original_url: str = ""  # the source-language page this one translates
-    editor_only: bool = False  # for editors: no hreflang, noindex, kept out of search
+    html: str = ""
+    noindex: bool = False  # utility pages (404, search): kept out of search engines and search
+
+    @property
+    def indexable(self) -> bool:
+        """Tell whether search engines and the site search should index this page."""
+        return not (self.fallback or self.noindex)
 
     @property
     def outdated(self) -> bool:
@@ -71,8 +76,8 @@ class Here:
 
     @property
     def hreflang(self) -> list[LanguageLink]:
-        """Return the hreflang alternates: the real versions (none on fallback, editor pages)."""
-        return [] if self.fallback or self.editor_only else self.versions
+        """Return the hreflang alternates: none on a fallback page, else every real version."""
+        return self.versions if self.indexable else []
 
 
 def localise_links(html: str, siteurl: str, source_lang: str, lang: str) -> str:

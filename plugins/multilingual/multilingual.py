@@ -200,7 +200,7 @@ class MultilingualGenerator(Generator):
             title_lang=source_lang,
             versions=[LanguageLink(source_lang, url, current=True)],
             breadcrumbs=[Crumb(home.title, home.url, source_lang)] if home else [],
-            editor_only=True,
+            noindex=True,
         )
         writer.write_file(
             url + "index.html",
