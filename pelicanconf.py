@@ -56,7 +56,20 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["multilingual"]
+PLUGINS = ["multilingual", "directory"]
+
+# The site's public address. Feeds and iCalendar files need absolute links: they use SITEURL
+# when it is set (publishconf.py sets it), else this address, so that a development build's
+# feeds still point at the published site.
+SITE_PUBLIC_URL = "https://supporters.eumayors.example"
+
+# Supporter directory, news and calendar from content/data/ (plugins/directory). Keys and
+# defaults: DEFAULT_SETTINGS in plugins/directory/directory.py.
+DIRECTORY_SETTINGS = {
+    "feed_items": 20,
+    "home_news": 3,
+    "home_events": 3,
+}
 
 JINJA_ENVIRONMENT = {
     "autoescape": True,
@@ -99,6 +112,7 @@ MAIN_NAVIGATION = [
     "supporters/commitments",
     "supporters/how-to-apply",
     "supporters/benefits",
+    "supporters/directory",
 ]
 FOOTER_PAGES = [
     "registration-form",

@@ -86,6 +86,11 @@ def _runtime(context: dict) -> dict:
     return runtime
 
 
+def catalogues(context: dict) -> dict:
+    """Return this build's compiled gettext catalogues by language (for text outside templates)."""
+    return _runtime(context)["catalogues"]
+
+
 def install_l10n(generator) -> None:
     """Give a generator's Jinja environment gettext, Babel filters and language helpers."""
     catalogues = _runtime(generator.context)["catalogues"]

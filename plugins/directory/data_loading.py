@@ -1,0 +1,283 @@
+"""YAML records under content/data/: read with line numbers, validated, every problem reported.
+
+The loader is ruamel.yaml in YAML 1.2 mode (so ``country: NO`` is the string "NO", not False)
+with duplicate keys rejected. Timestamps are kept as text so that an impossible date such as
+2026-02-30 is reported by validation with its field and line, instead of crashing the parser.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from multilingual.errors import PortalError
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+
+logger = logging.getLogger(__name__)
+
+Record = TypeVar("Record", bound=BaseModel)
+Location = tuple[str | int, ...]
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+YAML_SUFFIXES = (".yaml", ".yml")
+DOCS_HINT = "see content/data/README.md"
+
+
+class _TextTimestampConstructor(RoundTripConstructor):
+    """Round-trip constructor that leaves timestamps as text, for validation to parse."""
+
+
+_TextTimestampConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", RoundTripConstructor.construct_yaml_str
+)
+
+
+@dataclass
+class Source:
+    """Where a record came from: its file and the line of every field."""
+
+    path: str
+    lines: dict[Location, int] = field(default_factory=dict)
+
+    def line_of(self, location: Location) -> int:
+        """Return the line of the deepest known part of `location` (1 for the whole file)."""
+        for end in range(len(location), -1, -1):
+            line = self.lines.get(tuple(location[:end]))
+            if line is not None:
+                return line
+        return 1
+
+    def error(self, location: Location, message: str) -> PortalError:
+        """Return a PortalError ``file:line: field: message`` for a field of this record."""
+        return PortalError(self.path, f"{field_name(location)}: {message}", self.line_of(location))
+
+
+def display_path(path: Path) -> str:
+    """Return `path` relative to the working directory when it is inside it."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def field_name(location: Location) -> str:
+    """Return ``contact.email`` or ``working_languages[2]`` for a location tuple."""
+    name = ""
+    for part in location:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name or "(file)"
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _TextTimestampConstructor
+    # Duplicates are found on the composed nodes (all of them, with lines) by _duplicate_keys.
+    yaml.allow_duplicate_keys = True
+    return yaml
+
+
+def _duplicate_keys(root: Node | None, shown: str) -> list[PortalError]:
+    """Return a problem for every key given twice in the same mapping, anywhere in the file."""
+    problems = []
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            first_line: dict[str, int] = {}
+            for key, value in node.value:
+                name = str(key.value)
+                line = key.start_mark.line + 1
+                if name in first_line:
+                    problems.append(
+                        PortalError(
+                            shown,
+                            f"{name}: duplicate key (first given on line {first_line[name]}); "
+                            "keep one",
+                            line,
+                        )
+                    )
+                else:
+                    first_line[name] = line
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return sorted(problems, key=lambda problem: problem.line or 0)
+
+
+def _plain(node: Any, where: Location, source: Source, problems: list[PortalError]) -> Any:
+    """Turn ruamel's round-trip nodes into plain Python values, recording each field's line."""
+    if isinstance(node, CommentedMap):
+        result = {}
+        for key, value in node.items():
+            source.lines[(*where, key)] = node.lc.key(key)[0] + 1
+            if not isinstance(key, str):
+                problems.append(
+                    source.error((*where, str(key)), "field names must be text; quote the name")
+                )
+                continue
+            result[key] = _plain(value, (*where, key), source, problems)
+        return result
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, value in enumerate(node):
+            source.lines[(*where, index)] = node.lc.item(index)[0] + 1
+            items.append(_plain(value, (*where, index), source, problems))
+        return items
+    if isinstance(node, TaggedScalar):
+        problems.append(source.error(where, f"YAML tag {node.tag!s} is not supported; remove it"))
+        return None
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, str):
+        return str(node)
+    problems.append(source.error(where, f"unsupported YAML value {node!r}"))
+    return None
+
+
+def read_yaml(path: Path) -> tuple[Any, Source, list[PortalError]]:
+    """Read one YAML file into plain data and the line of every field.
+
+    Returns the data, its Source and the problems found (syntax, duplicate keys, tags).
+    """
+    shown = display_path(path)
+    source = Source(shown)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        return None, source, [PortalError(shown, f"(file): not valid UTF-8 (byte {error.start})")]
+    yaml = _yaml()
+    try:
+        root = yaml.compose(text)
+        problems = _duplicate_keys(root, shown)
+        node = yaml.constructor.construct_document(root) if root is not None else None
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(str(part) for part in (error.context, error.problem) if part)
+        return None, source, [PortalError(shown, f"(syntax): {what}; fix the YAML syntax", line)]
+    except YAMLError as error:
+        return None, source, [PortalError(shown, f"(syntax): {error}")]
+    if isinstance(node, CommentedMap):
+        source.lines[()] = node.lc.line + 1
+    data = _plain(node, (), source, problems)
+    return data, source, problems
+
+
+def _message(error: dict) -> str:
+    """Return an editor-friendly message for one pydantic error."""
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown field; check the spelling ({DOCS_HINT} for the fields)"
+    if kind == "missing":
+        return "required field is missing"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if kind not in {"value_error", "assertion_error"} and "input" in error:
+        shown = repr(error["input"])
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        message += f" (got {shown})"
+    if message[:1].isupper() and message[1:2].islower():
+        message = message[:1].lower() + message[1:]
+    return message
+
+
+def validate(
+    model: type[Record], data: Any, source: Source, extra: dict[str, Any]
+) -> tuple[Record | None, list[PortalError]]:
+    """Validate one file's data into `model`; return the record or every problem found."""
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else type(data).__name__
+        return None, [source.error((), f"the file must be a mapping of field: value (it is {kind})")]
+    problems = [
+        source.error((name,), f"set by the file name, remove this field ({DOCS_HINT})")
+        for name in extra
+        if name in data
+    ]
+    if problems:
+        return None, problems
+    try:
+        record = model.model_validate({**data, **extra})
+    except ValidationError as error:
+        for item in error.errors(include_url=False):
+            location = tuple(part for part in item["loc"] if part != "[key]")
+            if item["type"] == "missing":
+                problems.append(
+                    PortalError(
+                        source.path,
+                        f"{field_name(location)}: {_message(item)}",
+                        source.line_of(location[:-1]),
+                    )
+                )
+            else:
+                problems.append(source.error(location, _message(item)))
+        return None, problems
+    return record, []
+
+
+def load_folder(
+    folder: Path, model: type[Record], id_field: str
+) -> tuple[list[tuple[Record, Source]], list[PortalError]]:
+    """Load every YAML file in `folder` as one record whose `id_field` is the file name.
+
+    Returns the records (sorted by id) with their sources, and every problem in every file.
+    """
+    records: list[tuple[Record, Source]] = []
+    problems: list[PortalError] = []
+    if not folder.is_dir():
+        return records, problems
+    seen: dict[str, str] = {}
+    for path in sorted(folder.iterdir()):
+        shown = display_path(path)
+        if path.name.startswith(".") or path.is_dir():
+            continue
+        if path.suffix not in YAML_SUFFIXES:
+            problems.append(
+                PortalError(shown, "(file): only .yaml files belong here; rename or move it")
+            )
+            continue
+        record_id = path.stem
+        if not ID_PATTERN.match(record_id):
+            problems.append(
+                PortalError(
+                    shown,
+                    f"{id_field}: the file name {record_id!r} is the {id_field}; use lower-case "
+                    "letters, digits and single hyphens (for example kuntaliitto-fi.yaml)",
+                )
+            )
+            continue
+        if record_id in seen:
+            problems.append(
+                PortalError(
+                    shown, f"{id_field}: duplicate {id_field} {record_id!r}, also {seen[record_id]}"
+                )
+            )
+            continue
+        seen[record_id] = shown
+        data, source, read_problems = read_yaml(path)
+        if data is None and read_problems:
+            problems.extend(read_problems)
+            continue
+        record, record_problems = validate(model, data, source, {id_field: record_id})
+        problems.extend(
+            sorted([*read_problems, *record_problems], key=lambda problem: problem.line or 0)
+        )
+        if record is not None:
+            records.append((record, source))
+    logger.debug("loaded %r records from %r", len(records), str(folder))
+    return records, problems

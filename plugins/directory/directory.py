@@ -1,0 +1,272 @@
+"""Pelican wiring of the supporter directory, news, calendar, feeds and iCalendar files.
+
+The logic lives in plain modules (site_data, supporters, news, events, directory_pages, feeds,
+calendar_files); this module reads the settings, shares `DIRECTORY` with the templates and
+writes the generated pages and files of every language.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from multilingual.errors import PortalError, PortalErrors
+from multilingual.here import Crumb, Here, LanguageLink
+from multilingual.multilingual import catalogues
+from pelican import signals
+from pelican.generators import Generator
+
+from . import urls
+from .calendar_files import TimeZones, build_calendar
+from .directory_pages import Directory
+from .feeds import build_feed
+from .search_index import search_index
+from .site_data import build_moment, load_site_data
+
+logger = logging.getLogger(__name__)
+
+#: DIRECTORY_SETTINGS in pelicanconf.py overrides these.
+DEFAULT_SETTINGS = {
+    "data_path": "data",  # below PATH: supporters/, news/ and events/
+    "feed_items": 20,  # items per feed
+    "home_news": 3,  # news items on each home page
+    "home_events": 3,  # upcoming events on each home page
+}
+#: The content page each kind of record hangs below, and the template it needs.
+PARENT_PAGES = {
+    "supporters": (urls.DIRECTORY_PATH, "directory"),
+    "news": (urls.NEWS_PATH, "news"),
+    "events": (urls.CALENDAR_PATH, "calendar"),
+}
+
+
+def directory_settings(settings: dict) -> dict:
+    """Return DEFAULT_SETTINGS updated with DIRECTORY_SETTINGS; an unknown key is an error."""
+    given = settings.get("DIRECTORY_SETTINGS", {})
+    unknown = sorted(set(given) - set(DEFAULT_SETTINGS))
+    if unknown:
+        raise PortalError(
+            "pelicanconf.py",
+            f"DIRECTORY_SETTINGS: unknown key {unknown[0]!r}; known keys: "
+            + ", ".join(sorted(DEFAULT_SETTINGS)),
+        )
+    return {**DEFAULT_SETTINGS, **given}
+
+
+def public_url(settings: dict) -> str:
+    """Return the absolute site address for feeds and calendars: SITEURL, else SITE_PUBLIC_URL."""
+    return (settings.get("SITEURL") or settings.get("SITE_PUBLIC_URL") or "").rstrip("/")
+
+
+def trail(tree, parent_path: str, lang: str) -> list[Crumb]:
+    """Return the breadcrumbs of a page below the content page `parent_path`."""
+    variants = [*tree.breadcrumbs(parent_path, lang), tree.get(parent_path, lang)]
+    return [Crumb(v.title, v.url, v.title_lang) for v in variants if v is not None]
+
+
+class DirectoryGenerator(Generator):
+    """Writes the directory, news and event pages, feeds and iCalendar files in every language."""
+
+    def generate_context(self):
+        """Load and check content/data/, and share the Directory with the templates."""
+        self.options = directory_settings(self.settings)
+        tree = self.context.get("PAGE_TREE")
+        if tree is None:
+            raise PortalError(
+                "pelicanconf.py", 'PLUGINS must list "multilingual" before "directory"'
+            )
+        data = load_site_data(Path(self.settings["PATH"]) / self.options["data_path"])
+        self.built_at = build_moment()
+        self.languages = tuple(self.settings["LANGUAGES"])
+        self.source_lang = self.settings["DEFAULT_LANG"]
+        problems = []
+        for kind, (path, template) in PARENT_PAGES.items():
+            if getattr(data, kind) and tree.get(path, self.source_lang) is None:
+                problems.append(
+                    PortalError(
+                        f"content/{self.source_lang}/{path}.md",
+                        f"(file): missing; the {kind} of content/data/ are listed there "
+                        f"(create it with the line `Template: {template}`)",
+                    )
+                )
+        if problems:
+            raise PortalErrors(problems)
+        self.tree = tree
+        self.directory = Directory(
+            data=data,
+            today=self.built_at.date(),
+            languages=self.languages,
+            catalogues=catalogues(self.context),
+        )
+        self.context["DIRECTORY"] = self.directory
+        self.context["DIRECTORY_OPTIONS"] = self.options
+        self.context["FEED_BASE_URL"] = public_url(self.settings)
+        logger.info(
+            "directory: %r supporters, %r news items, %r events (today is %r)",
+            len(data.supporters),
+            len(data.news),
+            len(data.events),
+            self.built_at.date().isoformat(),
+        )
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def _here(self, lang, url_of, title, title_lang, real_langs, parent, path) -> Here:
+        versions = [LanguageLink(code, url_of(code), code == lang) for code in real_langs]
+        fallback = lang not in real_langs
+        return Here(
+            lang=lang,
+            url=url_of(lang),
+            title=title,
+            title_lang=title_lang,
+            versions=versions,
+            breadcrumbs=trail(self.tree, parent, lang),
+            fallback=fallback,
+            canonical=url_of(self.source_lang) if fallback else url_of(lang),
+            path=path,
+        )
+
+    def _page(self, writer, template: str, here: Here, **values) -> None:
+        writer.write_file(
+            here.url + "index.html",
+            self.get_template(template),
+            self.context,
+            here=here,
+            page_lang=here.lang,
+            relative_urls=self.settings["RELATIVE_URLS"],
+            url=here.url,
+            **values,
+        )
+
+    def _file(self, relative: str, content: bytes) -> None:
+        """Write a feed, calendar or JSON file (Pelican's writer renders only templates)."""
+        if relative in self.written:
+            raise PortalError(relative, "(file): written twice; two records share a name")
+        self.written.add(relative)
+        path = Path(self.output_path) / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+    def generate_output(self, writer):
+        """Write every generated page and file, language by language."""
+        self.written: set[str] = set()
+        self.zones = TimeZones.for_events(self.directory.data.events.values())
+        for lang in self.languages:
+            self._write_supporter_pages(writer, lang)
+            self._write_news_pages(writer, lang)
+            self._write_event_pages(writer, lang)
+            self._write_feeds(lang)
+
+    def _write_supporter_pages(self, writer, lang: str) -> None:
+        directory = self.directory
+        if not directory.data.supporters:
+            return
+        for entry in directory.supporters(lang):
+            supporter = entry.supporter
+            here = self._here(
+                lang,
+                lambda code, s=supporter: urls.profile_url(code, s.id),
+                supporter.name,
+                lang,
+                [code for code in self.languages if code in supporter.description],
+                urls.DIRECTORY_PATH,
+                f"{urls.DIRECTORY_PATH}/{supporter.id}",
+            )
+            self._page(writer, "supporter", here, entry=entry)
+        for group in directory.groups(lang):
+            url_of = {
+                "country": urls.country_url,
+                "type": urls.type_url,
+                "status": urls.status_url,
+            }[group.kind]
+            label = group.label if group.kind == "country" else directory.gettext(lang, group.label)
+            title = directory.gettext(lang, GROUP_TITLES[group.kind]) % {"name": label}
+            here = self._here(
+                lang,
+                lambda code, g=group, u=url_of: u(code, g.key),
+                title,
+                lang,
+                self.languages,
+                urls.DIRECTORY_PATH,
+                f"{urls.DIRECTORY_PATH}/{group.kind}/{group.key}",
+            )
+            self._page(writer, "directory_group", here, group=group)
+        self._file(urls.index_url(lang), search_index(directory, lang, self.settings["SITEURL"]))
+
+    def _write_news_pages(self, writer, lang: str) -> None:
+        for entry in self.directory.news(lang):
+            item = entry.item
+            here = self._here(
+                lang,
+                lambda code, i=item: urls.news_item_url(code, i.slug),
+                entry.title.text,
+                entry.title.lang,
+                item.languages(self.languages),
+                urls.NEWS_PATH,
+                f"{urls.NEWS_PATH}/{item.slug}",
+            )
+            self._page(writer, "news_item", here, entry=entry)
+
+    def _write_event_pages(self, writer, lang: str) -> None:
+        directory = self.directory
+        if not directory.data.events:
+            return
+        entries = [*directory.upcoming_events(lang), *directory.past_events(lang)]
+        base = public_url(self.settings)
+        for entry in entries:
+            event = entry.event
+            here = self._here(
+                lang,
+                lambda code, e=event: urls.event_url(code, e.slug),
+                entry.title.text,
+                entry.title.lang,
+                event.languages(self.languages),
+                urls.CALENDAR_PATH,
+                f"{urls.CALENDAR_PATH}/{event.slug}",
+            )
+            self._page(writer, "event", here, entry=entry)
+            self._file(
+                entry.ics_url, build_calendar([entry], lang, base, entry.title.text, self.zones)
+            )
+        name = directory.gettext(lang, "Covenant Supporters: events")
+        self._file(
+            urls.calendar_ics_url(lang), build_calendar(entries, lang, base, name, self.zones)
+        )
+
+    def _write_feeds(self, lang: str) -> None:
+        base = public_url(self.settings)
+        for link in self.directory.feeds(lang):
+            self._file(
+                link.url,
+                build_feed(
+                    self.directory,
+                    lang,
+                    link.kind,
+                    link.format,
+                    base,
+                    self.built_at,
+                    self.options["feed_items"],
+                ),
+            )
+
+
+def N_(message: str) -> str:
+    """Mark an interface string for extraction; it is translated where it is shown."""
+    return message
+
+
+GROUP_TITLES = {
+    "country": N_("Supporters by country: %(name)s"),
+    "type": N_("Supporters by type: %(name)s"),
+    "status": N_("Supporters by status: %(name)s"),
+}
+
+
+def get_generators(pelican):
+    """Add the directory generator (after the multilingual one, which builds PAGE_TREE)."""
+    return DirectoryGenerator
+
+
+def register():
+    """Connect the handlers to Pelican's signals."""
+    signals.get_generators.connect(get_generators)

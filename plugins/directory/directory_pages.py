@@ -1,0 +1,422 @@
+"""What the directory, news and calendar pages show in each language, computed once per language.
+
+`Directory` is shared with the templates (as DIRECTORY) and with the feed and iCalendar writers.
+It holds one build's data; every per-language list is computed on first use and kept for the
+build, so rendering thousands of pages does not repeat the work.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from babel import Locale
+from babel.dates import format_date, format_interval, format_time, get_timezone_name
+from babel.numbers import format_decimal
+
+from . import urls
+from .collation import sorted_for
+from .events import Event, past, upcoming
+from .news import NewsItem, newest_first, published_by
+from .record_fields import Localized, pick
+from .site_data import SiteData
+from .supporters import (
+    STATUS_LABELS,
+    TYPE_LABELS,
+    Status,
+    Supporter,
+    SupporterType,
+    is_report_overdue,
+    report_due,
+)
+
+
+@dataclass(frozen=True)
+class SupporterEntry:
+    """A supporter as shown in one language."""
+
+    supporter: Supporter
+    url: str
+    country_name: str
+    country_url: str
+    type_url: str
+    overdue: bool
+    report_due: date
+    description: Localized
+    languages: tuple[str, ...]
+    signatories: str  # the number, written the way the language writes numbers
+
+    @property
+    def id(self) -> str:
+        """Return the supporter's id."""
+        return self.supporter.id
+
+
+@dataclass(frozen=True)
+class Group:
+    """Supporters that share a country, type or status, as listed on one page."""
+
+    kind: str  # "country", "type" or "status"
+    key: str
+    label: str  # country name in the page language, or an English msgid for type and status
+    url: str
+    entries: tuple[SupporterEntry, ...]
+
+    @property
+    def count(self) -> int:
+        """Return how many supporters the group lists."""
+        return len(self.entries)
+
+    @property
+    def active_count(self) -> int:
+        """Return how many of them are active."""
+        return sum(1 for entry in self.entries if entry.supporter.active)
+
+
+@dataclass(frozen=True)
+class NewsEntry:
+    """A news item as shown in one language."""
+
+    item: NewsItem
+    url: str
+    title: Localized
+    summary: Localized
+    body: tuple[Localized, ...]  # paragraphs
+    real: bool  # every text exists in the page language
+
+
+@dataclass(frozen=True)
+class EventEntry:
+    """An event as shown in one language."""
+
+    event: Event
+    url: str
+    ics_url: str
+    title: Localized
+    summary: Localized | None
+    real: bool
+    date_text: str
+    time_text: str
+    place: str
+    upcoming: bool
+    organiser: SupporterEntry | None
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """One feed of one language."""
+
+    kind: str
+    format: str
+    url: str
+    title: str
+    media_type: str
+
+
+@dataclass
+class Directory:
+    """One build's supporters, news and events, presented per language."""
+
+    data: SiteData
+    today: date
+    languages: tuple[str, ...]
+    catalogues: Mapping[str, gettext_module.NullTranslations]
+    _cache: dict[tuple, object] = field(default_factory=dict, repr=False)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def gettext(self, lang: str, message: str) -> str:
+        """Return an interface string in `lang`."""
+        catalogue = self.catalogues.get(lang) or gettext_module.NullTranslations()
+        return catalogue.gettext(message)
+
+    def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
+        """Return an interface string with the plural form of `lang` for `n`."""
+        catalogue = self.catalogues.get(lang) or gettext_module.NullTranslations()
+        return catalogue.ngettext(singular, plural, n)
+
+    @staticmethod
+    def number(value: int, lang: str) -> str:
+        """Return a number written the way `lang` writes numbers (1 234 in Finnish)."""
+        return format_decimal(value, locale=lang)
+
+    def _cached(self, key: tuple, compute):
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    @staticmethod
+    def country_name(code: str, lang: str) -> str:
+        """Return a country's name in `lang`, from CLDR."""
+        return Locale.parse(lang).territories.get(code, code)
+
+    # -- supporters --------------------------------------------------------------------------
+
+    def entry(self, supporter_id: str, lang: str) -> SupporterEntry:
+        """Return one supporter as shown in `lang`."""
+        return self._cached(("entry", supporter_id, lang), lambda: self._entry(supporter_id, lang))
+
+    def _entry(self, supporter_id: str, lang: str) -> SupporterEntry:
+        supporter = self.data.supporters[supporter_id]
+        locale = Locale.parse(lang)
+        names = [locale.languages.get(code, code) for code in supporter.working_languages]
+        return SupporterEntry(
+            supporter=supporter,
+            url=urls.profile_url(lang, supporter.id),
+            country_name=self.country_name(supporter.country, lang),
+            country_url=urls.country_url(lang, supporter.country),
+            type_url=urls.type_url(lang, supporter.type),
+            overdue=is_report_overdue(supporter, self.today),
+            report_due=report_due(supporter),
+            description=pick(supporter.description, lang),
+            languages=tuple(sorted_for(names, lang, text=str, tie=str)),
+            signatories=self.number(supporter.signatories, lang),
+        )
+
+    def supporters(self, lang: str) -> list[SupporterEntry]:
+        """Return every supporter, in the alphabetical order of `lang`."""
+
+        def compute():
+            entries = [self.entry(key, lang) for key in sorted(self.data.supporters)]
+            return sorted_for(entries, lang, text=lambda e: e.supporter.name, tie=lambda e: e.id)
+
+        return self._cached(("supporters", lang), compute)
+
+    def active_count(self, lang: str) -> int:
+        """Return how many supporters are active."""
+        return sum(1 for entry in self.supporters(lang) if entry.supporter.active)
+
+    def overdue_count(self, lang: str) -> int:
+        """Return how many active supporters are late with their report."""
+        return sum(1 for entry in self.supporters(lang) if entry.overdue)
+
+    def countries(self, lang: str) -> list[Group]:
+        """Return one group per country that has supporters, by country name in `lang`."""
+
+        def compute():
+            groups: dict[str, list[SupporterEntry]] = {}
+            for entry in self.supporters(lang):
+                groups.setdefault(entry.supporter.country, []).append(entry)
+            result = [
+                Group("country", code, self.country_name(code, lang), urls.country_url(lang, code),
+                      tuple(entries))
+                for code, entries in groups.items()
+            ]  # fmt: skip
+            return sorted_for(result, lang, text=lambda g: g.label, tie=lambda g: g.key)
+
+        return self._cached(("countries", lang), compute)
+
+    def types(self, lang: str) -> list[Group]:
+        """Return one group per type of organisation that has supporters, in a fixed order."""
+
+        def compute():
+            entries = self.supporters(lang)
+            return [
+                Group("type", kind.value, TYPE_LABELS[kind], urls.type_url(lang, kind.value),
+                      tuple(e for e in entries if e.supporter.type == kind))
+                for kind in SupporterType
+                if any(e.supporter.type == kind for e in entries)
+            ]  # fmt: skip
+
+        return self._cached(("types", lang), compute)
+
+    def statuses(self, lang: str) -> list[Group]:
+        """Return the groups of active and of suspended supporters (those that have any)."""
+
+        def compute():
+            entries = self.supporters(lang)
+            return [
+                Group("status", status.value, STATUS_LABELS[status],
+                      urls.status_url(lang, status.value),
+                      tuple(e for e in entries if e.supporter.status == status))
+                for status in Status
+                if any(e.supporter.status == status for e in entries)
+            ]  # fmt: skip
+
+        return self._cached(("statuses", lang), compute)
+
+    def groups(self, lang: str) -> list[Group]:
+        """Return every country, type and status group."""
+        return [*self.countries(lang), *self.types(lang), *self.statuses(lang)]
+
+    def newly_joined(self, lang: str, limit: int) -> list[SupporterEntry]:
+        """Return the supporters that joined last, newest first (not those joining later)."""
+        joined = [e for e in self.supporters(lang) if e.supporter.joined <= self.today]
+        joined.sort(key=lambda e: (-e.supporter.joined.toordinal(), e.id))
+        return joined[:limit]
+
+    # -- news --------------------------------------------------------------------------------
+
+    def news_entry(self, slug: str, lang: str) -> NewsEntry:
+        """Return one news item as shown in `lang`."""
+        return self._cached(("news", slug, lang), lambda: self._news_entry(slug, lang))
+
+    def _news_entry(self, slug: str, lang: str) -> NewsEntry:
+        item = self.data.news[slug]
+        body = pick(item.body, lang)
+        paragraphs = []
+        if body is not None:
+            for paragraph in body.text.split("\n\n"):
+                if paragraph.strip():
+                    paragraphs.append(Localized(" ".join(paragraph.split()), body.lang))
+        return NewsEntry(
+            item=item,
+            url=urls.news_item_url(lang, slug),
+            title=pick(item.title, lang),
+            summary=pick(item.summary, lang),
+            body=tuple(paragraphs),
+            real=item.written_in(lang),
+        )
+
+    def news(self, lang: str) -> list[NewsEntry]:
+        """Return every published news item, newest first."""
+
+        def compute():
+            items = newest_first(published_by(self.data.news.values(), self.today))
+            return [self.news_entry(item.slug, lang) for item in items]
+
+        return self._cached(("news", lang), compute)
+
+    def latest_news(self, lang: str, limit: int = 3) -> list[NewsEntry]:
+        """Return the newest news items."""
+        return self.news(lang)[:limit]
+
+    def news_about(self, supporter_id: str, lang: str) -> list[NewsEntry]:
+        """Return the news items that name a supporter, newest first."""
+        index = self._cached(("news-by-supporter", lang), lambda: self._news_by_supporter(lang))
+        return index.get(supporter_id, [])
+
+    def _news_by_supporter(self, lang: str) -> dict[str, list[NewsEntry]]:
+        index: dict[str, list[NewsEntry]] = {}
+        for entry in self.news(lang):
+            for supporter_id in entry.item.supporters:
+                index.setdefault(supporter_id, []).append(entry)
+        return index
+
+    # -- events ------------------------------------------------------------------------------
+
+    def event_entry(self, slug: str, lang: str) -> EventEntry:
+        """Return one event as shown in `lang`."""
+        return self._cached(("event", slug, lang), lambda: self._event_entry(slug, lang))
+
+    def _event_entry(self, slug: str, lang: str) -> EventEntry:
+        event = self.data.events[slug]
+        date_text, time_text = when_text(event, lang)
+        place = [part for part in (event.venue, event.city) if part]
+        if event.country:
+            place.append(self.country_name(event.country, lang))
+        if event.online:
+            place.insert(0, self.gettext(lang, "Online"))
+        return EventEntry(
+            event=event,
+            url=urls.event_url(lang, slug),
+            ics_url=urls.event_ics_url(lang, slug),
+            title=pick(event.title, lang),
+            summary=pick(event.summary, lang),
+            real=event.written_in(lang),
+            date_text=date_text,
+            time_text=time_text,
+            place=", ".join(place),
+            upcoming=event.is_upcoming(self.today),
+            organiser=self.entry(event.organiser, lang) if event.organiser else None,
+        )
+
+    def upcoming_events(self, lang: str, limit: int | None = None) -> list[EventEntry]:
+        """Return the events that have not ended, soonest first."""
+        entries = self._cached(
+            ("upcoming", lang),
+            lambda: [self.event_entry(e.slug, lang) for e in upcoming(self.data.events.values(), self.today)],
+        )
+        return entries if limit is None else entries[:limit]
+
+    def past_events(self, lang: str) -> list[EventEntry]:
+        """Return the events that have ended, most recent first."""
+        return self._cached(
+            ("past", lang),
+            lambda: [self.event_entry(e.slug, lang) for e in past(self.data.events.values(), self.today)],
+        )
+
+    def events_by(self, supporter_id: str, lang: str) -> list[EventEntry]:
+        """Return the events a supporter organises: upcoming first, then past ones."""
+        return [
+            entry
+            for entry in (*self.upcoming_events(lang), *self.past_events(lang))
+            if entry.event.organiser == supporter_id
+        ]
+
+    # -- feeds -------------------------------------------------------------------------------
+
+    def feeds(self, lang: str) -> list[FeedLink]:
+        """Return the feeds of `lang`, with titles in `lang`."""
+
+        def compute():
+            links = []
+            for kind in urls.FEED_KINDS:
+                title = self.gettext(lang, FEED_TITLES[kind])
+                for feed_format in urls.FEED_FORMATS:
+                    links.append(
+                        FeedLink(
+                            kind, feed_format, urls.feed_url(lang, kind, feed_format),
+                            f"{title} ({FORMAT_NAMES[feed_format]})", MEDIA_TYPES[feed_format],
+                        )
+                    )  # fmt: skip
+            return links
+
+        return self._cached(("feeds", lang), compute)
+
+
+def N_(message: str) -> str:
+    """Mark an interface string for extraction; it is translated where it is shown."""
+    return message
+
+
+FEED_TITLES = {
+    "news": N_("Covenant Supporters: news"),
+    "events": N_("Covenant Supporters: events"),
+    "supporters": N_("Covenant Supporters: newly joined"),
+}
+FEED_DESCRIPTIONS = {
+    "news": N_("The latest news about Covenant Supporters."),
+    "events": N_("Workshops, webinars and conferences for Covenant Supporters."),
+    "supporters": N_("Networks and associations that have newly joined as Covenant Supporters."),
+}
+FORMAT_NAMES = {"rss": "RSS", "atom": "Atom"}
+MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
+
+
+def when_text(event: Event, lang: str) -> tuple[str, str]:
+    """Return the event's dates and its times (with the time zone) as text in `lang`.
+
+    The times are "" for all-day events.
+    """
+    zone = event.zone
+    if event.all_day:
+        if event.multi_day:
+            return format_interval(event.start_day, event.end_day, "yMMMd", locale=lang), ""
+        return format_date(event.start_day, "full", locale=lang), ""
+    start = event.starts_at
+    end = event.ends_at
+    zone_name = get_timezone_name(start, width="long", locale=lang)
+    if end is None:
+        times = format_time(start, "short", tzinfo=zone, locale=lang)
+    elif not event.multi_day:
+        times = format_interval(start, end, "Hm", tzinfo=zone, locale=lang)
+    else:
+        return (
+            format_interval(event.start_day, event.end_day, "yMMMd", locale=lang),
+            "{} {} – {} {} ({})".format(
+                format_date(start, "short", locale=lang),
+                format_time(start, "short", tzinfo=zone, locale=lang),
+                format_date(end, "short", locale=lang),
+                format_time(end, "short", tzinfo=zone, locale=lang),
+                zone_name,
+            ),
+        )
+    return format_date(event.start_day, "full", locale=lang), f"{times} ({zone_name})"
+
+
+def iso(value: date | datetime) -> str:
+    """Return a date or date and time in ISO 8601, for `<time datetime>`."""
+    return value.isoformat()

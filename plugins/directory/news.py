@@ -1,0 +1,44 @@
+"""News items: one per file in content/data/news/, newest first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from pydantic import Field, HttpUrl
+
+from .record_fields import Day, LocalizedText, Record, Slug
+
+
+class NewsItem(Record):
+    """One news item, from content/data/news/<slug>.yaml."""
+
+    slug: Slug
+    date: Day
+    title: LocalizedText
+    summary: LocalizedText
+    body: LocalizedText | None = None
+    supporters: list[Slug] = Field(default_factory=list)
+    link: HttpUrl | None = None
+
+    def texts(self) -> list[dict[str, str]]:
+        """Return every text of the item that varies by language."""
+        return [text for text in (self.title, self.summary, self.body) if text]
+
+    def written_in(self, lang: str) -> bool:
+        """Tell whether every text of the item exists in `lang` (no English fallback needed)."""
+        return all(lang in text for text in self.texts())
+
+    def languages(self, order: Iterable[str]) -> list[str]:
+        """Return the languages, in `order`, that the whole item is written in."""
+        return [lang for lang in order if self.written_in(lang)]
+
+
+def newest_first(items: Iterable[NewsItem]) -> list[NewsItem]:
+    """Return news items by date, newest first (ties by slug, for stable output)."""
+    return sorted(items, key=lambda item: (-item.date.toordinal(), item.slug))
+
+
+def published_by(items: Iterable[NewsItem], today: date) -> list[NewsItem]:
+    """Return the items dated today or earlier (an item dated later is not out yet)."""
+    return [item for item in items if item.date <= today]
