@@ -8,7 +8,9 @@ writes the generated pages and files of every language.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
+from typing import NoReturn
 
 from multilingual.errors import PortalError, PortalErrors
 from multilingual.here import Crumb, Here, LanguageLink
@@ -58,6 +60,22 @@ def public_url(settings: dict) -> str:
     return (settings.get("SITEURL") or settings.get("SITE_PUBLIC_URL") or "").rstrip("/")
 
 
+def stop_build(problems: list[PortalError]) -> NoReturn:
+    """Print every problem as ``file:line: message`` on stderr and stop with exit status 1.
+
+    Pelican prints a traceback for any exception a generator raises; editors need the list
+    of problems only, so this leaves through SystemExit, which Pelican does not catch.
+    """
+    count = len(problems)
+    print(
+        f"{count} problem{'s' if count != 1 else ''} in the site's data; the build stopped:",
+        file=sys.stderr,
+    )
+    for problem in problems:
+        print(str(problem), file=sys.stderr)
+    raise SystemExit(1)
+
+
 def trail(tree, parent_path: str, lang: str) -> list[Crumb]:
     """Return the breadcrumbs of a page below the content page `parent_path`."""
     variants = [*tree.breadcrumbs(parent_path, lang), tree.get(parent_path, lang)]
@@ -68,7 +86,19 @@ class DirectoryGenerator(Generator):
     """Writes the directory, news and event pages, feeds and iCalendar files in every language."""
 
     def generate_context(self):
-        """Load and check content/data/, and share the Directory with the templates."""
+        """Load and check content/data/, and share the Directory with the templates.
+
+        Problems in the data are printed one per line as ``file:line: field: message`` and the
+        build stops with exit status 1, without a Python traceback.
+        """
+        try:
+            self._load()
+        except PortalErrors as errors:
+            stop_build(errors.errors)
+        except PortalError as error:
+            stop_build([error])
+
+    def _load(self) -> None:
         self.options = directory_settings(self.settings)
         tree = self.context.get("PAGE_TREE")
         if tree is None:
@@ -228,7 +258,7 @@ class DirectoryGenerator(Generator):
             self._file(
                 entry.ics_url, build_calendar([entry], lang, base, entry.title.text, self.zones)
             )
-        name = directory.gettext(lang, "Covenant Supporters: events")
+        name = directory.catalogue(lang).gettext("Covenant Supporters: events")
         self._file(
             urls.calendar_ics_url(lang), build_calendar(entries, lang, base, name, self.zones)
         )

@@ -127,15 +127,13 @@ class Directory:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def gettext(self, lang: str, message: str) -> str:
-        """Return an interface string in `lang`."""
-        catalogue = self.catalogues.get(lang) or gettext_module.NullTranslations()
-        return catalogue.gettext(message)
+    def catalogue(self, lang: str) -> gettext_module.NullTranslations:
+        """Return the interface strings of `lang` (call its gettext/ngettext with literals)."""
+        return self.catalogues.get(lang) or gettext_module.NullTranslations()
 
-    def ngettext(self, lang: str, singular: str, plural: str, n: int) -> str:
-        """Return an interface string with the plural form of `lang` for `n`."""
-        catalogue = self.catalogues.get(lang) or gettext_module.NullTranslations()
-        return catalogue.ngettext(singular, plural, n)
+    def gettext(self, lang: str, message: str) -> str:
+        """Return an interface string (marked elsewhere with N_) in `lang`."""
+        return self.catalogue(lang).gettext(message)
 
     @staticmethod
     def number(value: int, lang: str) -> str:
@@ -308,7 +306,7 @@ class Directory:
         if event.country:
             place.append(self.country_name(event.country, lang))
         if event.online:
-            place.insert(0, self.gettext(lang, "Online"))
+            place.insert(0, self.catalogue(lang).gettext("Online"))
         return EventEntry(
             event=event,
             url=urls.event_url(lang, slug),

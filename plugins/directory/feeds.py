@@ -29,8 +29,9 @@ def _channel(
     feed.title(title)
     feed.subtitle(directory.gettext(lang, FEED_DESCRIPTIONS[kind]))
     feed.language(lang)
-    feed.link(href=f"{base_url}/{page_url}", rel="alternate")
+    # feedgen uses the last link as the RSS <link>: the page, not the feed itself.
     feed.link(href=feed_link, rel="self")
+    feed.link(href=f"{base_url}/{page_url}", rel="alternate")
     feed.generator("Covenant Portal (feedgen)")
     return feed
 

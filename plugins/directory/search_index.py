@@ -23,12 +23,13 @@ def search_index(directory: Directory, lang: str, siteurl: str) -> bytes:
     written as \\u escapes so the file is safe even if served as HTML by mistake.
     """
     entries = directory.supporters(lang)
+    catalogue = directory.catalogue(lang)
     total = len(entries)
     index = {
         "lang": lang,
         "total": total,
         "found": [
-            directory.ngettext(lang, "%(num)s supporter found", "%(num)s supporters found", n)
+            catalogue.ngettext("%(num)s supporter found", "%(num)s supporters found", n)
             % {"num": directory.number(n, lang)}
             for n in range(total + 1)
         ],
