@@ -203,7 +203,9 @@ def validate(
     """Validate one file's data into `model`; return the record or every problem found."""
     if not isinstance(data, dict):
         kind = "empty" if data is None else type(data).__name__
-        return None, [source.error((), f"the file must be a mapping of field: value (it is {kind})")]
+        return None, [
+            source.error((), f"the file must be a mapping of field: value (it is {kind})")
+        ]
     problems = [
         source.error((name,), f"set by the file name, remove this field ({DOCS_HINT})")
         for name in extra

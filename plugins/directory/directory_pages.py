@@ -325,7 +325,10 @@ class Directory:
         """Return the events that have not ended, soonest first."""
         entries = self._cached(
             ("upcoming", lang),
-            lambda: [self.event_entry(e.slug, lang) for e in upcoming(self.data.events.values(), self.today)],
+            lambda: [
+                self.event_entry(e.slug, lang)
+                for e in upcoming(self.data.events.values(), self.today)
+            ],
         )
         return entries if limit is None else entries[:limit]
 
@@ -333,7 +336,9 @@ class Directory:
         """Return the events that have ended, most recent first."""
         return self._cached(
             ("past", lang),
-            lambda: [self.event_entry(e.slug, lang) for e in past(self.data.events.values(), self.today)],
+            lambda: [
+                self.event_entry(e.slug, lang) for e in past(self.data.events.values(), self.today)
+            ],
         )
 
     def events_by(self, supporter_id: str, lang: str) -> list[EventEntry]:

@@ -67,7 +67,9 @@ class Event(Record):
     @property
     def starts_at(self) -> datetime:
         """Return the start as an aware date and time (midnight for all-day events)."""
-        start = self.start if isinstance(self.start, datetime) else datetime.combine(self.start, time())
+        start = (
+            self.start if isinstance(self.start, datetime) else datetime.combine(self.start, time())
+        )
         return start.replace(tzinfo=self.zone)
 
     @property
@@ -103,9 +105,7 @@ class Event(Record):
 
 def upcoming(events: Iterable[Event], today: date) -> list[Event]:
     """Return events that end today or later, soonest first."""
-    return sorted(
-        (e for e in events if e.is_upcoming(today)), key=lambda e: (e.starts_at, e.slug)
-    )
+    return sorted((e for e in events if e.is_upcoming(today)), key=lambda e: (e.starts_at, e.slug))
 
 
 def past(events: Iterable[Event], today: date) -> list[Event]:

@@ -119,4 +119,3 @@ def build_feed(
     if feed_format == "rss":
         return feed.rss_str(pretty=True)
     return feed.atom_str(pretty=True)
-

@@ -60,8 +60,7 @@ def _check_references(data: SiteData) -> list[PortalError]:
                 problems.append(
                     data.sources[("news", slug)].error(
                         ("supporters", index),
-                        f"no supporter {supporter!r} (no content/data/supporters/"
-                        f"{supporter}.yaml)",
+                        f"no supporter {supporter!r} (no content/data/supporters/{supporter}.yaml)",
                     )
                 )
     for slug, event in data.events.items():

@@ -86,9 +86,7 @@ class Supporter(Record):
     @model_validator(mode="after")
     def _report_after_joining(self) -> Supporter:
         if self.last_report is not None and self.last_report < self.joined:
-            raise ValueError(
-                f"last_report ({self.last_report}) is before joined ({self.joined})"
-            )
+            raise ValueError(f"last_report ({self.last_report}) is before joined ({self.joined})")
         return self
 
     @property
@@ -151,4 +149,3 @@ def group_by(supporters: Iterable[Supporter], attribute: str) -> dict[str, list[
 def newest_first(supporters: Iterable[Supporter]) -> list[Supporter]:
     """Return supporters by joining date, newest first (ties by id, for stable output)."""
     return sorted(supporters, key=lambda s: (-s.joined.toordinal(), s.id))
-
