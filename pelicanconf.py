@@ -56,7 +56,7 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["multilingual"]
+PLUGINS = ["multilingual", "serving"]
 
 JINJA_ENVIRONMENT = {
     "autoescape": True,
@@ -110,3 +110,10 @@ FOOTER_PAGES = [
     "legal-notice",
     "accessibility",
 ]
+
+# Addresses of the old portal (/<section>/<page>_<lang>.html) and the page (path below the
+# language folder) each now lives at, in every language. plugins/serving turns this into
+# redirect pages and the 301 rules of the nginx, Apache and static-host configurations.
+MOVED_PAGES = {
+    "/participation/as-a-network-of-local-authorities_{lang}.html": "supporters",
+}

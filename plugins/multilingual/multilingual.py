@@ -86,6 +86,11 @@ def _runtime(context: dict) -> dict:
     return runtime
 
 
+def translator(context: dict, lang: str):
+    """Return the gettext function of `lang`'s interface catalogue (for generators' own pages)."""
+    return _runtime(context)["catalogues"][lang].gettext
+
+
 def install_l10n(generator) -> None:
     """Give a generator's Jinja environment gettext, Babel filters and language helpers."""
     catalogues = _runtime(generator.context)["catalogues"]
