@@ -14,7 +14,7 @@ from multilingual.errors import PortalError
 from .policy import ASSET_DIR
 
 #: Theme files served under a fingerprinted name (none of them refers to another by URL).
-FINGERPRINTED_SUFFIXES = (".css", ".js")
+FINGERPRINTED_SUFFIXES = (".css", ".js", ".svg")
 
 
 def fingerprinted_name(relative: str, data: bytes) -> str:
@@ -61,6 +61,6 @@ def lookup_asset(names: dict[str, str], relative: str, static_dir: Path) -> str:
     except KeyError:
         raise PortalError(
             Path(static_dir) / relative,
-            f"the template asks for asset {relative!r}, which is not a .css or .js file in "
+            f"the template asks for asset {relative!r}, which is not a .css, .js or .svg file in "
             "the theme's static folder; fix the name in the template",
         ) from None

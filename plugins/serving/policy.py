@@ -33,10 +33,12 @@ IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 REVALIDATE_CACHE = "no-cache"
 
 #: Content-Security-Policy: nothing but the site itself. 'wasm-unsafe-eval' lets Pagefind
-#: compile its WebAssembly search engine; it does not allow eval() of JavaScript.
+#: compile its WebAssembly search engine (it does not allow eval() of JavaScript); data: images
+#: are the icons inside Pagefind's stylesheet.
 CONTENT_SECURITY_POLICY = (
     ("default-src", "'self'"),
     ("script-src", "'self' 'wasm-unsafe-eval'"),
+    ("img-src", "'self' data:"),
     ("object-src", "'none'"),
     ("base-uri", "'self'"),
     ("form-action", "'self'"),

@@ -15,7 +15,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from multilingual.errors import PortalError, PortalErrors
-from multilingual.here import Crumb, Here
+from multilingual.here import Here, home_crumbs
 from multilingual.languages import endonym
 from multilingual.multilingual import translator
 
@@ -94,15 +94,13 @@ class ServingGenerator(Generator):
         """Write /<lang>/404.html in every language and the multilingual /404.html."""
         for lang in self.settings["LANGUAGES"]:
             gettext = translator(self.context, lang)
-            home = tree.get("index", lang)
-            crumbs = [Crumb(home.title, home.url, home.title_lang)] if home else []
             here = Here(
                 lang=lang,
                 url=f"{lang}/404.html",
                 title=gettext(NOT_FOUND_TITLE),
                 title_lang=lang,
                 versions=[],
-                breadcrumbs=crumbs,
+                breadcrumbs=home_crumbs(tree, lang),
                 noindex=True,
             )
             self._write(writer, here.url, "not_found", lang, here=here)

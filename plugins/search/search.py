@@ -1,0 +1,102 @@
+"""Site search: a search page per language, and Pagefind's index built after every build.
+
+Pagefind indexes only elements marked ``data-pagefind-body``: base.html puts it on the main
+content of real pages, so English fallbacks, 404 pages, search pages and editor-only pages
+(``here.noindex``) stay out. It splits the index by ``<html lang>``, one index per language.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+from multilingual.errors import PortalError
+from multilingual.here import Here, LanguageLink, home_crumbs
+from multilingual.multilingual import translator
+
+logger = logging.getLogger(__name__)
+
+
+def N_(message: str) -> str:
+    """Mark an interface string for extraction; it is translated where it is used."""
+    return message
+
+
+SEARCH_TITLE = N_("Search")
+
+
+def search_url(lang: str) -> str:
+    """Return the URL (relative, no leading slash) of the search page in `lang`."""
+    return f"{lang}/search/"
+
+
+class SearchGenerator(Generator):
+    """Writes /<lang>/search/ in every language."""
+
+    def generate_context(self):
+        """Nothing to read: the pages are the same in every language but for the interface."""
+
+    def generate_output(self, writer):
+        """Write the search page of every language."""
+        tree = self.context["PAGE_TREE"]
+        languages = self.settings["LANGUAGES"]
+        for lang in languages:
+            versions = [LanguageLink(code, search_url(code), code == lang) for code in languages]
+            here = Here(
+                lang=lang,
+                url=search_url(lang),
+                title=translator(self.context, lang)(SEARCH_TITLE),
+                title_lang=lang,
+                versions=versions,
+                breadcrumbs=home_crumbs(tree, lang),
+                noindex=True,
+            )
+            writer.write_file(
+                here.url + "index.html",
+                self.get_template("search"),
+                self.context,
+                here=here,
+                page_lang=lang,
+                relative_urls=self.settings["RELATIVE_URLS"],
+                url=here.url,
+            )
+
+
+def pagefind_command(output: Path) -> list[str]:
+    """Return the command that indexes the built site in `output`."""
+    import pagefind_bin
+
+    return [str(pagefind_bin.get_executable()), "--site", str(output), "--silent"]
+
+
+def build_search_index(pelican) -> None:
+    """Run Pagefind over the written site (``SEARCH_INDEX = False`` turns it off)."""
+    if not pelican.settings.get("SEARCH_INDEX", True):
+        return
+    output = Path(pelican.output_path)
+    try:
+        command = pagefind_command(output)
+    except (ImportError, FileNotFoundError):
+        raise PortalError(
+            "requirements.txt",
+            "Pagefind is not installed; run `make deps` (package pagefind-bin)",
+        ) from None
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise PortalError(output, f"Pagefind failed:\n{result.stdout}{result.stderr}")
+    logger.info("search index written to %r", str(output / "pagefind"))
+
+
+def get_generators(pelican):
+    """Add the search page generator."""
+    return SearchGenerator
+
+
+def register():
+    """Connect the handlers to Pelican's signals."""
+    signals.get_generators.connect(get_generators)
+    signals.finalized.connect(build_search_index)
