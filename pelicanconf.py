@@ -56,7 +56,7 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["multilingual", "serving", "search"]
+PLUGINS = ["multilingual", "serving", "search", "sitemap"]
 
 JINJA_ENVIRONMENT = {
     "autoescape": True,
