@@ -9,7 +9,7 @@ import os
 import sys
 
 sys.path.append(os.curdir)
-from pelicanconf import *  # noqa: E402, F403
+from pelicanconf import *  # noqa: F403
 
 SITEURL = os.environ.get("SITEURL", "https://supporters.eumayors.example").rstrip("/")
 if not SITEURL.startswith(("https://", "http://")) or SITEURL.count("/") < 2:

@@ -11,12 +11,11 @@ import logging
 import subprocess
 from pathlib import Path
 
-from pelican import signals
-from pelican.generators import Generator
-
 from multilingual.errors import PortalError
 from multilingual.here import Here, LanguageLink, home_crumbs
 from multilingual.multilingual import translator
+from pelican import signals
+from pelican.generators import Generator
 
 logger = logging.getLogger(__name__)
 

@@ -69,9 +69,7 @@ def _truncations(tag: str) -> Iterable[str]:
             subtags.pop()
 
 
-def lookup(
-    ranges: Sequence[LanguageRange], available: Sequence[str], default: str
-) -> str | None:
+def lookup(ranges: Sequence[LanguageRange], available: Sequence[str], default: str) -> str | None:
     """Return the language of `available` that best matches `ranges`, or None."""
     offered = {code.lower(): code for code in available}
     excluded = {r.range for r in ranges if r.quality == 0}

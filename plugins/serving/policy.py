@@ -1,4 +1,4 @@
-"""What every web server must do for the portal, defined once; nginx, Apache and hosts' files follow.
+"""What every web server must do for the portal, defined once; each server's files follow it.
 
 `serving_policy(settings)` gathers it from the Pelican settings: the language folders and the
 default language (for negotiation at ``/``), the old portal's addresses and where they moved,

@@ -11,13 +11,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pelican import signals
-from pelican.generators import Generator
-
 from multilingual.errors import PortalError, PortalErrors
 from multilingual.here import Here, home_crumbs
 from multilingual.languages import endonym
 from multilingual.multilingual import translator
+from pelican import signals
+from pelican.generators import Generator
 
 from .apache import htaccess
 from .assets import asset_names, lookup_asset, write_assets

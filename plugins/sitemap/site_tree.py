@@ -40,13 +40,13 @@ def tree_entries(page_tree, lang: str) -> list[SitemapEntry]:
     for path in page_tree.paths():
         variant = page_tree.get(path, lang)
         if variant is not None:
-            entries.append(
-                SitemapEntry(path, lang, variant.url, variant.title, variant.title_lang)
-            )
+            entries.append(SitemapEntry(path, lang, variant.url, variant.title, variant.title_lang))
     return entries
 
 
-def build_site_tree(entries: Iterable[SitemapEntry], order: Sequence[str] = ()) -> list[SitemapNode]:
+def build_site_tree(
+    entries: Iterable[SitemapEntry], order: Sequence[str] = ()
+) -> list[SitemapNode]:
     """Nest entries by path; the home page ("index") comes first, at the top level.
 
     A page sits under the nearest listed page whose path is a prefix of its own. Siblings

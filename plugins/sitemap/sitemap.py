@@ -58,7 +58,9 @@ def read_listed_page(output: Path, file: Path, siteurl: str) -> ListedPage | Non
             meta.get("content") or ""
         ).lower():
             return None
-    canonical = [link.get("href") for link in head.iterfind("link") if link.get("rel") == "canonical"]
+    canonical = [
+        link.get("href") for link in head.iterfind("link") if link.get("rel") == "canonical"
+    ]
     address = page_address(output, file, siteurl)
     if canonical != [address]:
         return None
@@ -88,7 +90,9 @@ def _serialise(root) -> bytes:
 
 def urlset(pages: list[ListedPage]) -> bytes:
     """Return a sitemap (urlset) listing `pages` with their xhtml:link alternates."""
-    root = lxml.etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "xhtml": XHTML_NS})
+    root = lxml.etree.Element(
+        f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS, "xhtml": XHTML_NS}
+    )
     for page in pages:
         url = lxml.etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
         lxml.etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = page.loc
