@@ -126,3 +126,16 @@ def test_moved_page_to_a_missing_page_is_a_clear_error(tmp_path):
     assert "pelicanconf.py: MOVED_PAGES sends old addresses to page 'no/such/page'" in " ".join(
         output.split()
     )
+
+
+def test_a_noindex_page_cannot_slip_into_the_search_index(tmp_path):
+    from search.search import noindex_pages_marked_for_search
+
+    (tmp_path / "editor.html").write_text(
+        '<html><head><meta name="robots" content="noindex"></head>'
+        "<body><main data-pagefind-body>x</main></body></html>"
+    )
+    (tmp_path / "fine.html").write_text(
+        '<html><head><meta name="robots" content="noindex"></head><body>x</body></html>'
+    )
+    assert noindex_pages_marked_for_search(tmp_path) == [tmp_path / "editor.html"]

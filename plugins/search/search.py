@@ -11,7 +11,8 @@ import logging
 import subprocess
 from pathlib import Path
 
-from multilingual.errors import PortalError
+import lxml.html
+from multilingual.errors import PortalError, PortalErrors
 from multilingual.here import Here, LanguageLink, home_crumbs
 from multilingual.multilingual import translator
 from pelican import signals
@@ -72,11 +73,37 @@ def pagefind_command(output: Path) -> list[str]:
     return [str(pagefind_bin.get_executable()), "--site", str(output), "--silent"]
 
 
+def noindex_pages_marked_for_search(output: Path) -> list[Path]:
+    """Return pages that tell robots "noindex" yet mark content for the site search."""
+    found = []
+    for file in sorted(Path(output).rglob("*.html")):
+        text = file.read_text(encoding="utf-8", errors="replace")
+        if "data-pagefind-body" not in text or "noindex" not in text:
+            continue
+        page = lxml.html.fromstring(text)
+        robots = " ".join(page.xpath('//meta[@name="robots"]/@content')).lower()
+        if "noindex" in robots and page.xpath("//*[@data-pagefind-body]"):
+            found.append(file)
+    return found
+
+
 def build_search_index(pelican) -> None:
     """Run Pagefind over the written site (``SEARCH_INDEX = False`` turns it off)."""
     if not pelican.settings.get("SEARCH_INDEX", True):
         return
     output = Path(pelican.output_path)
+    leaking = noindex_pages_marked_for_search(output)
+    if leaking:
+        raise PortalErrors(
+            [
+                PortalError(
+                    file,
+                    "the page says noindex but base.html marked it for search; render it "
+                    "with Here(noindex=True) instead of writing the robots <meta> yourself",
+                )
+                for file in leaking
+            ]
+        )
     try:
         command = pagefind_command(output)
     except (ImportError, FileNotFoundError):
