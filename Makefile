@@ -28,6 +28,7 @@ PELICANCONF ?= pelicanconf.py
 OUTPUT ?= output
 NGINX_DIR ?= build/nginx
 NGINX_PORT ?= 8080
+NGINX_LISTEN ?= $(HOST):$(NGINX_PORT)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -73,11 +74,11 @@ check: deps node-deps system-deps
 
 nginx-conf: deps
 	PYTHONPATH=plugins $(BIN)/python -m serving.nginx --settings $(PELICANCONF) --root $(OUTPUT) \
-	  --listen $(HOST):$(NGINX_PORT) --out $(NGINX_DIR) --standalone
+	  --listen $(NGINX_LISTEN) --out $(NGINX_DIR) --standalone
 
 serve-nginx: html nginx-conf
-	@echo "Serving $(OUTPUT)/ on http://$(HOST):$(NGINX_PORT)/ (Ctrl-C stops)"
-	/usr/sbin/nginx -c $(abspath $(NGINX_DIR))/nginx.conf
+	@echo "Serving $(OUTPUT)/ on http://$(NGINX_LISTEN)/ (Ctrl-C stops)"
+	/usr/sbin/nginx -c $(abspath $(NGINX_DIR))/nginx.conf -e $(abspath $(NGINX_DIR))/error.log
 
 serve: html
 	$(PELICAN) --listen --bind $(HOST) --port $(PORT) -s pelicanconf.py -o $(OUTPUT)
