@@ -36,3 +36,18 @@ def test_only_real_indexable_pages_are_marked_for_search(shipped_site):
         own = canonical == [shipped_site.url_of(file)]
         if marked:
             assert not fallback and not noindex and own, shipped_site.url_of(file)
+
+
+def test_builds_with_search_and_sitemaps_are_byte_identical(fixture_site, tmp_path):
+    from conftest import FIXTURE_SITE, build_or_fail
+
+    again = build_or_fail(FIXTURE_SITE, tmp_path / "again")
+    first = {
+        p.relative_to(fixture_site.root): p for p in fixture_site.root.rglob("*") if p.is_file()
+    }
+    second = {p.relative_to(again): p for p in again.rglob("*") if p.is_file()}
+    assert sorted(first) == sorted(second)
+    differing = [
+        str(name) for name in first if first[name].read_bytes() != second[name].read_bytes()
+    ]
+    assert not differing, differing

@@ -7,6 +7,7 @@ content of real pages, so English fallbacks, 404 pages, search pages and editor-
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 from pathlib import Path
@@ -87,6 +88,18 @@ def noindex_pages_marked_for_search(output: Path) -> list[Path]:
     return found
 
 
+def sort_entry_file(path: Path) -> None:
+    """Rewrite Pagefind's entry file with sorted keys, so equal input builds equal bytes.
+
+    Pagefind writes its languages in hash-map order, which changes from run to run.
+    """
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(
+        json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        encoding="utf-8",
+    )
+
+
 def build_search_index(pelican) -> None:
     """Run Pagefind over the written site (``SEARCH_INDEX = False`` turns it off)."""
     if not pelican.settings.get("SEARCH_INDEX", True):
@@ -114,6 +127,7 @@ def build_search_index(pelican) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
         raise PortalError(output, f"Pagefind failed:\n{result.stdout}{result.stderr}")
+    sort_entry_file(output / "pagefind" / "pagefind-entry.json")
     logger.info("search index written to %r", str(output / "pagefind"))
 
 
