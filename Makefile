@@ -1,7 +1,11 @@
 # Covenant Portal. Targets:
 #   make serve        build the site and serve it on http://127.0.0.1:8000/
 #   make devserver    rebuild on every change and serve (for editors)
-#   make html         build the site into output/
+#   make html         build the site into output/ (with its search index, sitemaps and server files)
+#   make publish      build the site for production with publishconf.py (SITEURL from the environment)
+#   make check        check the built site in $(OUTPUT) (every page valid HTML)
+#   make nginx-conf   write the nginx configuration for the built site into build/nginx/
+#   make serve-nginx  serve the built site with that nginx configuration on http://127.0.0.1:8080/
 #   make test         lint, format check and the test suite (what CI runs)
 #   make clean        remove build products
 #   make l10n-extract extract interface strings from templates and plugins into translations/messages.pot
@@ -13,19 +17,23 @@
 #   make l10n-reviewed FILE=content/xx/page.md [HUMAN=1]  mark a checked translation up to date
 #   make deps         create .venv and install the pinned Python packages
 #   make node-deps    install the Nu Html Checker (npm package vnu-jar) into node_modules/
-#   make system-deps  install Chromium, nginx and a Java runtime with apt-get when missing
+#   make system-deps  install Chromium, nginx (with its njs module) and a Java runtime with apt-get when missing
 
 PY_VERSION ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PELICAN := $(BIN)/pelican
 PELICANOPTS ?= --fatal warnings
-OUTPUT := output
+PELICANCONF ?= pelicanconf.py
+OUTPUT ?= output
+NGINX_DIR ?= build/nginx
+NGINX_PORT ?= 8080
+NGINX_LISTEN ?= $(HOST):$(NGINX_PORT)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: deps node-deps system-deps html serve devserver clean test lint l10n-extract l10n-update l10n-compile l10n-init \
-	l10n-status l10n-stamp l10n-reviewed
+.PHONY: deps node-deps system-deps html publish check nginx-conf serve-nginx serve devserver clean test lint \
+	l10n-extract l10n-update l10n-compile l10n-init l10n-status l10n-stamp l10n-reviewed
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY_VERSION) -m venv $(VENV)
@@ -47,6 +55,7 @@ system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	[ -f /usr/lib/nginx/modules/ngx_http_js_module.so ] || missing="$$missing libnginx-mod-http-js"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
@@ -54,7 +63,22 @@ system-deps:
 	fi
 
 html: deps
-	$(PELICAN) content -s pelicanconf.py -o $(OUTPUT) $(PELICANOPTS)
+	$(PELICAN) content -s $(PELICANCONF) -o $(OUTPUT) $(PELICANOPTS)
+
+publish: deps
+	$(PELICAN) content -s publishconf.py -o $(OUTPUT) $(PELICANOPTS)
+
+check: deps node-deps system-deps
+	@test -f $(OUTPUT)/index.html || { echo "no site in $(OUTPUT)/: run make html or make publish first"; exit 2; }
+	java -jar $(VNU_JAR) --errors-only --skip-non-html $(OUTPUT)
+
+nginx-conf: deps
+	PYTHONPATH=plugins $(BIN)/python -m serving.nginx --settings $(PELICANCONF) --root $(OUTPUT) \
+	  --listen $(NGINX_LISTEN) --out $(NGINX_DIR) --standalone
+
+serve-nginx: html nginx-conf
+	@echo "Serving $(OUTPUT)/ on http://$(NGINX_LISTEN)/ (Ctrl-C stops)"
+	/usr/sbin/nginx -c $(abspath $(NGINX_DIR))/nginx.conf -e $(abspath $(NGINX_DIR))/error.log
 
 serve: html
 	$(PELICAN) --listen --bind $(HOST) --port $(PORT) -s pelicanconf.py -o $(OUTPUT)
@@ -63,7 +87,7 @@ devserver: deps
 	$(PELICAN) content -s pelicanconf.py -o $(OUTPUT) --autoreload --listen --bind $(HOST) --port $(PORT) --fatal errors
 
 clean:
-	rm -rf $(OUTPUT) .pytest_cache __pycache__ translations/*/LC_MESSAGES/*.mo
+	rm -rf $(OUTPUT) build .pytest_cache __pycache__ translations/*/LC_MESSAGES/*.mo
 
 lint: deps
 	$(BIN)/ruff check plugins tests pelicanconf.py publishconf.py

@@ -56,7 +56,7 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["multilingual", "directory"]
+PLUGINS = ["multilingual", "directory", "serving", "search", "sitemap"]
 
 # The site's public address. Feeds and iCalendar files need absolute links: they use SITEURL
 # when it is set (publishconf.py sets it), else this address, so that a development build's
@@ -124,3 +124,10 @@ FOOTER_PAGES = [
     "legal-notice",
     "accessibility",
 ]
+
+# Addresses of the old portal (/<section>/<page>_<lang>.html) and the page (path below the
+# language folder) each now lives at, in every language. plugins/serving turns this into
+# redirect pages and the 301 rules of the nginx, Apache and static-host configurations.
+MOVED_PAGES = {
+    "/participation/as-a-network-of-local-authorities_{lang}.html": "supporters",
+}

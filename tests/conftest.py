@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import lxml.html
@@ -16,7 +20,14 @@ FIXTURE_SITE = PROJECT / "tests" / "fixtures" / "site"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-def run_build(content: Path, output: Path, *extra: str, settings: Path | None = None, cwd=None):
+def run_build(
+    content: Path,
+    output: Path,
+    *extra: str,
+    settings: Path | None = None,
+    cwd=None,
+    env: dict | None = None,
+):
     """Build `content` into `output` with Pelican as the Makefile does; return the process."""
     command = [
         sys.executable,
@@ -31,9 +42,12 @@ def run_build(content: Path, output: Path, *extra: str, settings: Path | None = 
         "warnings",
         *extra,
     ]
-    env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1795996800"))
+    environment = dict(
+        os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1795996800")
+    )
+    environment.update(env or {})
     return subprocess.run(
-        command, cwd=cwd or PROJECT, capture_output=True, text=True, env=env, timeout=600
+        command, cwd=cwd or PROJECT, capture_output=True, text=True, env=environment, timeout=600
     )
 
 
@@ -104,6 +118,144 @@ def fixture_site(tmp_path_factory) -> Site:
     """The three-language fixture site (en, fi, de; benefits only in English)."""
     output = tmp_path_factory.mktemp("fixture") / "output"
     return Site(build_or_fail(FIXTURE_SITE, output))
+
+
+PUBLISHED_URL = "https://portal.example.eu"
+
+
+@pytest.fixture(scope="session")
+def published_fixture_site(tmp_path_factory) -> Site:
+    """The fixture site built for production (publishconf.py, absolute SITEURL)."""
+    output = tmp_path_factory.mktemp("published") / "output"
+    return Site(
+        build_or_fail(
+            FIXTURE_SITE,
+            output,
+            settings=PROJECT / "publishconf.py",
+            env={"SITEURL": PUBLISHED_URL},
+        )
+    )
+
+
+NGINX = "/usr/sbin/nginx"
+NJS_MODULE = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
+
+
+class Response:
+    """What a server answered, redirects not followed."""
+
+    def __init__(self, status: int, headers: http.client.HTTPMessage, body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def text(self) -> str:
+        """Return the body as text."""
+        return self.body.decode("utf-8", "replace")
+
+
+class Server:
+    """A web server on 127.0.0.1 serving a built site."""
+
+    def __init__(self, port: int, root: Path, run_dir: Path) -> None:
+        self.port = port
+        self.root = root
+        self.run_dir = run_dir
+
+    @property
+    def base_url(self) -> str:
+        """Return http://127.0.0.1:<port>."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def get(self, path: str, headers: dict | None = None) -> Response:
+        """Send one GET request; never follow redirects."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request("GET", path, headers=headers or {})
+            response = connection.getresponse()
+            return Response(response.status, response.headers, response.read())
+        finally:
+            connection.close()
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: float = 15) -> None:
+    """Wait until something accepts connections on `port`; fail if the process dies first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"nginx exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"nginx did not listen on {port} within {seconds}s:\n{log.read_text()}")
+
+
+@contextmanager
+def running_nginx(root: Path, run_dir: Path):
+    """Run Debian's nginx with the generated configuration over `root`; yield a Server."""
+    from pelican.settings import read_settings
+    from serving.nginx import write_nginx_files
+    from serving.policy import serving_policy
+
+    nginx = needs_tool("nginx", NGINX)
+    needs_tool("the njs module of nginx (libnginx-mod-http-js)", str(NJS_MODULE))
+    port = free_port()
+    settings = read_settings(str(PROJECT / "pelicanconf.py"))
+    lookup_js = (PROJECT / "theme" / "static" / "js" / "language-lookup.js").read_text()
+    conf = write_nginx_files(
+        serving_policy(settings), lookup_js, root, f"127.0.0.1:{port}", run_dir, standalone=True
+    )
+    log = run_dir / "error.log"
+    log.touch()
+    with open(run_dir / "nginx.out", "wb") as out:
+        process = subprocess.Popen(
+            [nginx, "-c", str(conf), "-e", str(log)], stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_for_port(port, process, log)
+        yield Server(port, root, run_dir)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def nginx_site(shipped_site, tmp_path_factory):
+    """The shipped site served by nginx with the generated configuration."""
+    with running_nginx(shipped_site.root, tmp_path_factory.mktemp("nginx")) as server:
+        yield server
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    executable = needs_tool("chromium", CHROMIUM)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
 
 
 EU_ORDER = (

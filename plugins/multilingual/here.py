@@ -80,6 +80,12 @@ class Here:
         return self.versions if self.indexable else []
 
 
+def home_crumbs(tree: PageTree, lang: str) -> list[Crumb]:
+    """Return the breadcrumb trail of a page generated in `lang` outside the page tree."""
+    home = tree.get("index", lang)
+    return [Crumb(home.title, home.url, home.title_lang)] if home else []
+
+
 def localise_links(html: str, siteurl: str, source_lang: str, lang: str) -> str:
     """Point the source language's internal page links at the same pages in `lang`."""
     prefix = re.escape(f"{siteurl}/{source_lang}/")

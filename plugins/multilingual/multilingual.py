@@ -91,6 +91,11 @@ def catalogues(context: dict) -> dict:
     return _runtime(context)["catalogues"]
 
 
+def translator(context: dict, lang: str):
+    """Return the gettext function of `lang`'s interface catalogue (for generators' own pages)."""
+    return catalogues(context)[lang].gettext
+
+
 def install_l10n(generator) -> None:
     """Give a generator's Jinja environment gettext, Babel filters and language helpers."""
     catalogues = _runtime(generator.context)["catalogues"]

@@ -1,0 +1,1 @@
+from .serving import register  # noqa: F401

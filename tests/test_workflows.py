@@ -1,0 +1,138 @@
+"""The GitHub and GitLab workflows: valid against their published schemas, calling real targets.
+
+They cannot run here, so this checks what can be: each file against the schema
+check-jsonschema ships for it, the deploy conditions, and that the make targets they call
+exist and do their job (the production build and its check run for real).
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT, needs_tool
+from ruamel.yaml import YAML
+
+GITHUB = PROJECT / ".github" / "workflows" / "publish.yml"
+GITLAB = PROJECT / ".gitlab-ci.yml"
+CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
+
+
+def load(path: Path):
+    """Read a YAML file."""
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("path", "schema"), [(GITHUB, "vendor.github-workflows"), (GITLAB, "vendor.gitlab-ci")]
+)
+def test_workflow_is_valid_against_its_schema(path, schema):
+    result = subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", schema, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def shell_lines(node) -> list[str]:
+    """Return every shell command of a workflow (GitHub `run`, GitLab `script` lists)."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "run" and isinstance(value, str):
+                found += value.splitlines()
+            elif key in ("script", "before_script") and isinstance(value, list):
+                found += [line for item in value for line in str(item).splitlines()]
+            else:
+                found += shell_lines(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += shell_lines(item)
+    return found
+
+
+def make_targets(path: Path) -> set[str]:
+    """Return the make targets a workflow calls."""
+    targets = set()
+    for line in shell_lines(load(path)):
+        for call in re.findall(r"(?:^|&&|;|\|\|)\s*(?:[A-Z_]+=\S*\s+)*make\s+([^;&|]+)", line):
+            targets |= {word for word in call.split() if "=" not in word and word != "\\"}
+    return targets
+
+
+@pytest.mark.parametrize("path", [GITHUB, GITLAB])
+def test_workflows_call_existing_make_targets(path):
+    targets = make_targets(path)
+    assert {"deps", "test", "publish", "check"} <= targets
+    for target in sorted(targets):
+        result = subprocess.run(
+            ["make", "-n", target], cwd=PROJECT, capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 0, f"make {target}: {result.stderr}"
+
+
+def test_github_deploys_only_from_main_and_tests_pull_requests():
+    workflow = load(GITHUB)
+    triggers = workflow.get("on") or workflow.get(True)  # YAML 1.1 reads `on` as true
+    assert triggers["push"]["branches"] == ["main"]
+    assert "pull_request" in triggers
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    assert runs.index("make test") < runs.index("make publish") < runs.index("make check")
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages"))
+    deploy = workflow["jobs"]["deploy"]
+    for condition in (upload["if"], deploy["if"]):
+        assert "refs/heads/main" in condition and "pull_request" in condition
+    assert deploy["needs"] == "build"
+    assert deploy["steps"][0]["uses"].startswith("actions/deploy-pages@")
+
+
+def test_gitlab_publishes_public_from_the_default_branch_only():
+    config = load(GITLAB)
+    pages = config["pages"]
+    assert pages["artifacts"]["paths"] == ["public"]
+    assert pages["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
+    assert any("make publish OUTPUT=public" in line for line in pages["script"])
+    assert config["stages"].index("test") < config["stages"].index("deploy")
+    assert "rules" not in config["test"]  # merge requests and branches are tested too
+    assert any(
+        r["if"] == '$CI_PIPELINE_SOURCE == "merge_request_event"'
+        for r in config["workflow"]["rules"]
+    )
+
+
+def test_production_build_and_check_run_as_the_workflows_call_them(tmp_path):
+    needs_tool("java")
+    output = tmp_path / "public"
+    env = dict(os.environ, SITEURL="https://supporters.example.org")
+    for target in ("publish", "check"):
+        result = subprocess.run(
+            ["make", target, f"OUTPUT={output}"],
+            cwd=PROJECT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, f"make {target}:\n{result.stdout}\n{result.stderr}"
+    home = (output / "fi" / "index.html").read_text(encoding="utf-8")
+    assert 'href="https://supporters.example.org/fi/"' in home
+    assert (output / "pagefind" / "pagefind-entry.json").is_file()
+
+
+def test_production_build_refuses_a_relative_site_url(tmp_path):
+    env = dict(os.environ, SITEURL="supporters.example.org")
+    result = subprocess.run(
+        ["make", "publish", f"OUTPUT={tmp_path / 'out'}"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode != 0
+    assert "is not an absolute http(s) address" in result.stdout + result.stderr
