@@ -41,15 +41,17 @@ def browse(chromium):
 def search(page, words: str) -> list[str]:
     """Type `words` into Pagefind's search box; return the result links in order.
 
-    Pagefind writes its "N results for ..." message first and loads each result afterwards, so
-    wait until as many links as the message announces (at most the five shown first) are there.
+    While it searches, Pagefind shows "Searching for <words>..." alone; the result list follows
+    the message only once the search is done. Then it loads each result, so wait until as many
+    links as the message announces (at most the five shown first) are there.
     """
     page.fill(".pagefind-ui__search-input", words)
-    page.wait_for_selector(f'.pagefind-ui__message:has-text("{words}")', timeout=15000)
+    done = f'p.pagefind-ui__message:has-text("{words}") + ol.pagefind-ui__results'
+    page.wait_for_selector(done, state="attached", timeout=20000)
     count = re.search(r"\d+", page.inner_text(".pagefind-ui__message").replace(words, ""))
     shown = min(int(count.group()), 5) if count else 0
     page.wait_for_function(
-        f"document.querySelectorAll('{RESULT_LINKS}').length >= {shown}", timeout=15000
+        f"document.querySelectorAll('{RESULT_LINKS}').length >= {shown}", timeout=20000
     )
     return [a.get_attribute("href") for a in page.query_selector_all(RESULT_LINKS)]
 
