@@ -211,3 +211,10 @@ def test_dates_are_formatted_by_babel_in_the_page_language(shipped_site):
 
     assert modified("fi") == "Sivua päivitetty viimeksi 26. marraskuuta 2026"
     assert modified("en") == "Page last updated: 26 November 2026"  # EU English, not US
+
+
+def test_portuguese_pages_use_european_portuguese_cldr_data(shipped_site):
+    """CLDR's bare "pt" is Brazilian; the EU language is European Portuguese (pt_PT)."""
+    page = shipped_site.page("/pt/supporters/directory/country/ro/")
+    text = page.xpath("//main")[0].text_content()
+    assert "Roménia" in text and "Romênia" not in text

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from babel import Locale
 from babel.dates import format_date, format_interval, format_time, get_timezone_name
 from babel.numbers import format_decimal
+from multilingual.languages import format_locale
 
 from . import urls
 from .collation import sorted_for
@@ -138,7 +138,7 @@ class Directory:
     @staticmethod
     def number(value: int, lang: str) -> str:
         """Return a number written the way `lang` writes numbers (1 234 in Finnish)."""
-        return format_decimal(value, locale=lang)
+        return format_decimal(value, locale=format_locale(lang))
 
     def _cached(self, key: tuple, compute):
         if key not in self._cache:
@@ -148,7 +148,7 @@ class Directory:
     @staticmethod
     def country_name(code: str, lang: str) -> str:
         """Return a country's name in `lang`, from CLDR."""
-        return Locale.parse(lang).territories.get(code, code)
+        return format_locale(lang).territories.get(code, code)
 
     # -- supporters --------------------------------------------------------------------------
 
@@ -158,7 +158,7 @@ class Directory:
 
     def _entry(self, supporter_id: str, lang: str) -> SupporterEntry:
         supporter = self.data.supporters[supporter_id]
-        locale = Locale.parse(lang)
+        locale = format_locale(lang)
         names = [locale.languages.get(code, code) for code in supporter.working_languages]
         return SupporterEntry(
             supporter=supporter,
@@ -394,30 +394,31 @@ def when_text(event: Event, lang: str) -> tuple[str, str]:
 
     The times are "" for all-day events.
     """
+    locale = format_locale(lang)
     zone = event.zone
     if event.all_day:
         if event.multi_day:
-            return format_interval(event.start_day, event.end_day, "yMMMd", locale=lang), ""
-        return format_date(event.start_day, "full", locale=lang), ""
+            return format_interval(event.start_day, event.end_day, "yMMMd", locale=locale), ""
+        return format_date(event.start_day, "full", locale=locale), ""
     start = event.starts_at
     end = event.ends_at
-    zone_name = get_timezone_name(start, width="long", locale=lang)
+    zone_name = get_timezone_name(start, width="long", locale=locale)
     if end is None:
-        times = format_time(start, "short", tzinfo=zone, locale=lang)
+        times = format_time(start, "short", tzinfo=zone, locale=locale)
     elif not event.multi_day:
-        times = format_interval(start, end, "Hm", tzinfo=zone, locale=lang)
+        times = format_interval(start, end, "Hm", tzinfo=zone, locale=locale)
     else:
         return (
-            format_interval(event.start_day, event.end_day, "yMMMd", locale=lang),
+            format_interval(event.start_day, event.end_day, "yMMMd", locale=locale),
             "{} {} – {} {} ({})".format(
-                format_date(start, "short", locale=lang),
-                format_time(start, "short", tzinfo=zone, locale=lang),
-                format_date(end, "short", locale=lang),
-                format_time(end, "short", tzinfo=zone, locale=lang),
+                format_date(start, "short", locale=locale),
+                format_time(start, "short", tzinfo=zone, locale=locale),
+                format_date(end, "short", locale=locale),
+                format_time(end, "short", tzinfo=zone, locale=locale),
                 zone_name,
             ),
         )
-    return format_date(event.start_day, "full", locale=lang), f"{times} ({zone_name})"
+    return format_date(event.start_day, "full", locale=locale), f"{times} ({zone_name})"
 
 
 def iso(value: date | datetime) -> str:
