@@ -63,7 +63,7 @@ system-deps:
 	fi
 
 html: deps
-	$(PELICAN) content -s $(PELICANCONF) -o $(OUTPUT) $(PELICANOPTS)
+	$(BIN)/python -m portal.build content -s $(PELICANCONF) -o $(OUTPUT) $(PELICANOPTS)
 
 publish: deps
 	$(PELICAN) content -s publishconf.py -o $(OUTPUT) $(PELICANOPTS)
@@ -90,8 +90,8 @@ clean:
 	rm -rf $(OUTPUT) build .pytest_cache __pycache__ translations/*/LC_MESSAGES/*.mo
 
 lint: deps
-	$(BIN)/ruff check plugins tests pelicanconf.py publishconf.py
-	$(BIN)/ruff format --check plugins tests pelicanconf.py publishconf.py
+	$(BIN)/ruff check plugins portal tests pelicanconf.py publishconf.py
+	$(BIN)/ruff format --check plugins portal tests pelicanconf.py publishconf.py
 
 test: deps node-deps system-deps lint
 	$(BIN)/python -m pytest

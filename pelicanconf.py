@@ -56,7 +56,7 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["multilingual", "directory", "serving", "search", "sitemap"]
+PLUGINS = ["multilingual", "directory", "serving", "search", "sitemap", "content_policy"]
 
 # The site's public address. Feeds and iCalendar files need absolute links: they use SITEURL
 # when it is set (publishconf.py sets it), else this address, so that a development build's
@@ -86,6 +86,17 @@ MARKDOWN = {
     },
     "output_format": "html5",
 }
+
+# Metadata a page may carry (lower case). The content_policy plugin rejects any other key, so
+# that a typo such as "Titel:" stops the build instead of vanishing.
+PAGE_METADATA = (
+    "title",
+    "summary",
+    "template",
+    "translation-method",
+    "modified",
+    "source-hash",
+)
 
 # Interface strings: translations/<lang>/LC_MESSAGES/messages.po, compiled by the build.
 TRANSLATIONS_PATH = str(PROJECT_DIR / "translations")

@@ -28,11 +28,11 @@ def run_build(
     cwd=None,
     env: dict | None = None,
 ):
-    """Build `content` into `output` with Pelican as the Makefile does; return the process."""
+    """Build `content` into `output` as the Makefile does (portal.build); return the process."""
     command = [
         sys.executable,
         "-m",
-        "pelican",
+        "portal.build",
         str(content),
         "-s",
         str(settings or PROJECT / "pelicanconf.py"),
@@ -43,7 +43,9 @@ def run_build(
         *extra,
     ]
     environment = dict(
-        os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1795996800")
+        os.environ,
+        SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1795996800"),
+        PYTHONPATH=str(PROJECT),
     )
     environment.update(env or {})
     return subprocess.run(

@@ -1,0 +1,1 @@
+from .content_policy import register  # noqa: F401

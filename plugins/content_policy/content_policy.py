@@ -1,0 +1,282 @@
+"""What editors' Markdown may contain: known metadata, and HTML that cannot run or load anything.
+
+Content is written by editors in git, so the build rejects (rather than silently cleans) what
+would break the site's guarantees, and names the file, the line and the fix:
+
+- metadata keys outside ``PAGE_METADATA`` (a typo such as ``Titel:`` would otherwise vanish),
+  and keys that would move a page out of its place (``Lang``, ``Slug``, ``URL``, ``Save_as``,
+  ``Status``): the file's path alone says what a page is;
+- a page without a title;
+- raw HTML that runs script or loads something: ``<script>``, ``<style>``, ``<iframe>``,
+  ``<object>``, ``<embed>``, ``<form>``, ``<link>``, ``<meta>``, ``<base>``; event-handler
+  attributes (``onclick=``...), ``style=`` and ``srcdoc=``; ``javascript:``, ``vbscript:``,
+  ``data:`` and ``file:`` URLs; images and media from other websites;
+- files in a language folder that are not ``.md`` pages (they would be silently ignored).
+
+Other inline HTML (``<abbr>``, ``<kbd>``, ``<br>``, tables...) is allowed. Text such as
+``<script>`` inside code spans and code blocks is escaped by Markdown and is fine.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from multilingual.errors import PortalError, PortalErrors
+from pelican import signals
+
+logger = logging.getLogger(__name__)
+
+#: Metadata keys a page may carry when the settings do not say (lower case).
+DEFAULT_PAGE_METADATA = ("title", "summary", "template", "translation-method", "modified")
+
+#: Keys that would give a page another identity than its path, or hide it.
+PLACE_KEYS = {
+    "lang": "the language is the folder the file is in",
+    "slug": "the page's address is its path below the language folder",
+    "url": "the page's address is its path below the language folder",
+    "save_as": "the page's address is its path below the language folder",
+    "status": "every page in content/ is published; remove the file to unpublish it",
+    "translation": "a file is a translation when its path mirrors an English page",
+}
+
+NO_SCRIPT = ("content runs no scripts", "remove it")
+NO_STYLE = ("styles belong in theme/static/css/, not in content", "remove it")
+NO_EMBED = ("content embeds nothing from other pages or sites", "link to it instead")
+NO_FORM = ("a static site cannot receive forms", "link to the form instead")
+#: Element or attribute: (why it is not allowed, what to do).
+FORBIDDEN_ELEMENTS = {
+    "script": NO_SCRIPT,
+    "noscript": NO_SCRIPT,
+    "style": NO_STYLE,
+    "link": ("content loads no stylesheets or other resources", "remove it"),
+    "meta": ("page metadata goes in `Key: value` lines at the top of the file", "move it there"),
+    "base": ("content cannot change the page's base address", "remove it"),
+    "iframe": NO_EMBED,
+    "frame": NO_EMBED,
+    "frameset": NO_EMBED,
+    "object": NO_EMBED,
+    "embed": NO_EMBED,
+    "applet": NO_EMBED,
+    "form": NO_FORM,
+}
+FORBIDDEN_ATTRIBUTES = {"style": NO_STYLE, "srcdoc": NO_EMBED, "formaction": NO_FORM}
+URL_ATTRIBUTES = {
+    "href", "src", "srcset", "action", "formaction", "poster", "cite", "data", "background",
+    "longdesc", "ping", "xlink:href", "manifest", "codebase",
+}  # fmt: skip
+#: Attributes that load something into the page (as opposed to links the reader follows).
+ASSET_ATTRIBUTES = {"src", "srcset", "poster", "data", "background"}
+FORBIDDEN_SCHEMES = ("javascript", "vbscript", "data", "file")
+SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+METADATA_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One forbidden thing found in a page's HTML, and where to look for it in the source."""
+
+    message: str
+    needle: str  # a regular expression that finds it in the Markdown source
+
+
+class PolicyParser(HTMLParser):
+    """Collect the forbidden elements, attributes and URLs of an HTML fragment."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.findings: list[Finding] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Check one start tag and its attributes."""
+        if tag in FORBIDDEN_ELEMENTS:
+            why, fix = FORBIDDEN_ELEMENTS[tag]
+            self.findings.append(
+                Finding(f"raw HTML <{tag}> is not allowed ({why}); {fix}", rf"<\s*{tag}\b")
+            )
+        for name, value in attrs:
+            needle = rf"\b{re.escape(name)}\s*="
+            if name.startswith("on"):
+                why, fix = NO_SCRIPT
+                message = (
+                    f"event-handler attribute {name}= on <{tag}> is not allowed ({why}); {fix}"
+                )
+                self.findings.append(Finding(message, needle))
+            elif name in FORBIDDEN_ATTRIBUTES:
+                why, fix = FORBIDDEN_ATTRIBUTES[name]
+                message = f"attribute {name}= on <{tag}> is not allowed ({why}); {fix}"
+                self.findings.append(Finding(message, needle))
+            elif name in URL_ATTRIBUTES and value and tag not in FORBIDDEN_ELEMENTS:
+                self.check_url(tag, name, value)
+
+    handle_startendtag = handle_starttag
+
+    def check_url(self, tag: str, name: str, value: str) -> None:
+        """Reject URLs that run script, embed data, or load assets from another site."""
+        for url in value.split(",") if name == "srcset" else [value]:
+            cleaned = re.sub(r"[\t\n\r]", "", url).strip()
+            match = SCHEME.match(cleaned)
+            scheme = match.group(1).lower() if match else ""
+            if scheme in FORBIDDEN_SCHEMES:
+                self.findings.append(
+                    Finding(
+                        f"{scheme}: URL in {name}= on <{tag}> is not allowed; link to a page "
+                        "or a file instead",
+                        rf"{scheme}\s*:|&#",
+                    )
+                )
+            elif name in ASSET_ATTRIBUTES and (scheme or cleaned.startswith("//")):
+                self.findings.append(
+                    Finding(
+                        f"<{tag}> loads {cleaned.split()[0]!r} from another website; every "
+                        "image and media file must be stored in the site itself",
+                        re.escape(cleaned.split()[0]),
+                    )
+                )
+
+
+def html_findings(html: str) -> list[Finding]:
+    """Return everything the policy forbids in an HTML fragment."""
+    parser = PolicyParser()
+    parser.feed(html)
+    parser.close()
+    return parser.findings
+
+
+def locate(source: str, findings: list[Finding]) -> list[int | None]:
+    """Return the source line of each finding (searching on after the previous match)."""
+    lines: list[int | None] = []
+    searched_from: dict[str, int] = {}
+    for finding in findings:
+        start = searched_from.get(finding.needle, 0)
+        match = re.compile(finding.needle, re.IGNORECASE).search(source, start)
+        if match is None and start:
+            match = re.compile(finding.needle, re.IGNORECASE).search(source)
+        if match is None:
+            lines.append(None)
+            continue
+        searched_from[finding.needle] = match.end()
+        lines.append(source.count("\n", 0, match.start()) + 1)
+    return lines
+
+
+def metadata_lines(source: str) -> tuple[dict[str, tuple[int, str]], int | None]:
+    """Return the metadata header as {key: (line, value)}, and the first non-metadata line.
+
+    The header is what Python-Markdown's meta extension reads: ``Key: value`` lines (and
+    indented continuations) up to the first blank line.
+    """
+    found: dict[str, tuple[int, str]] = {}
+    for number, line in enumerate(source.splitlines(), start=1):
+        if not line.strip():
+            return found, None
+        match = METADATA_LINE.match(line)
+        if match:
+            found[match.group(1).lower()] = (number, match.group(2))
+        elif line[:1] in (" ", "\t") and found:
+            continue
+        else:
+            return found, number
+    return found, None
+
+
+def check_page_source(
+    source: str, html: str, summary: str | None, path: str, allowed: tuple[str, ...]
+) -> list[PortalError]:
+    """Return every policy problem of one Markdown page: metadata, then HTML."""
+    problems = []
+    metadata, stray_line = metadata_lines(source)
+    for key, (line, _value) in metadata.items():
+        if key in PLACE_KEYS:
+            problems.append(
+                PortalError(
+                    path,
+                    f"metadata {key.capitalize()}: is not allowed here: {PLACE_KEYS[key]}; "
+                    "remove the line",
+                    line,
+                )
+            )
+        elif key not in allowed:
+            names = ", ".join(k.capitalize() for k in allowed)
+            problems.append(
+                PortalError(
+                    path,
+                    f"unknown metadata {key.capitalize()}:; use one of: {names} (or add it to "
+                    "PAGE_METADATA in pelicanconf.py)",
+                    line,
+                )
+            )
+    if "title" not in metadata:
+        if stray_line == 1:
+            problems.append(
+                PortalError(
+                    path,
+                    "the first line is not a metadata line; a page starts with `Title: ...`, "
+                    "then other `Key: value` lines, then a blank line, then the text",
+                    1,
+                )
+            )
+        else:
+            problems.append(
+                PortalError(path, "the page has no title; add `Title: ...` as its first line", 1)
+            )
+    findings = html_findings(html)
+    if summary:
+        findings += html_findings(summary)
+    for finding, line in zip(findings, locate(source, findings), strict=True):
+        problems.append(PortalError(path, finding.message, line))
+    return problems
+
+
+def check_content(content) -> None:
+    """Check a page Pelican has just read; raise PortalErrors naming every problem."""
+    source_path = getattr(content, "source_path", None)
+    if not source_path or not str(source_path).endswith(".md"):
+        return
+    try:
+        source = Path(source_path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return  # the reader has reported it
+    summary = content.metadata.get("summary")
+    problems = check_page_source(
+        source,
+        content._content or "",
+        summary if isinstance(summary, str) else None,
+        source_path,
+        tuple(content.settings.get("PAGE_METADATA", DEFAULT_PAGE_METADATA)),
+    )
+    if problems:
+        raise PortalErrors(problems)
+
+
+def stray_files(content_root: Path, excluded: list[str]) -> list[Path]:
+    """Return the files under the content folder that are not Markdown pages."""
+    found = []
+    for path in sorted(Path(content_root).rglob("*")):
+        relative = path.relative_to(content_root)
+        if not path.is_file() or any(part.startswith(".") for part in relative.parts):
+            continue
+        if relative.parts[0] in excluded or path.suffix == ".md":
+            continue
+        found.append(path)
+    return found
+
+
+def report_stray_files(generator) -> None:
+    """Log an error for every file under content/ that would be silently ignored."""
+    excluded = [str(p).strip("/") for p in generator.settings.get("PAGE_EXCLUDES", [])]
+    for path in stray_files(Path(generator.path), excluded):
+        logger.error(
+            "%s: not a page: only .md files are read from the language folders; "
+            "rename it to .md or remove it",
+            path,
+        )
+
+
+def register():
+    """Connect the handlers to Pelican's signals."""
+    signals.content_object_init.connect(check_content)
+    signals.page_generator_init.connect(report_stray_files)

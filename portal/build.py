@@ -1,0 +1,271 @@
+"""Run the Pelican build and report problems plainly: file, line and what to do, no traceback.
+
+Usage (the Makefile's `html` target): ``python -m portal.build content -s pelicanconf.py -o output
+--fatal warnings``. It takes Pelican's own arguments. Unlike ``pelican``, it
+
+- prints every problem once, as ``path:line: message``, with paths relative to the project;
+- reports every unreadable page in one run, and stops before writing anything when the input has
+  a problem (so one broken page cannot cascade into misleading follow-up errors);
+- exits non-zero on any error, and with ``--fatal warnings`` on any warning;
+- never shows a Python traceback unless ``--debug`` is given.
+
+``--autoreload`` and ``--listen`` are handed to Pelican unchanged (the development server).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+if str(PROJECT_DIR / "plugins") not in sys.path:
+    sys.path.insert(0, str(PROJECT_DIR / "plugins"))
+
+import jinja2  # noqa: E402
+import pelican  # noqa: E402
+from multilingual.errors import PortalError, PortalErrors  # noqa: E402
+from pelican import signals  # noqa: E402
+from pelican.generators import PelicanTemplateNotFound  # noqa: E402
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".ics", ".j2")
+
+
+class BuildStopped(Exception):
+    """The input has problems that were already reported; nothing more is built."""
+
+
+@dataclass
+class Problems:
+    """The problems reported during one build, printed as they come."""
+
+    root: Path
+    stream: TextIO
+    content_path: Path | None = None
+    lines: list[str] = field(default_factory=list)
+    errors: int = 0
+    warnings: int = 0
+
+    def relative(self, text: str) -> str:
+        """Shorten absolute paths under the project to project-relative ones."""
+        return text.replace(f"{self.root}/", "")
+
+    def report(self, level: int, text: str) -> None:
+        """Print one problem and count it."""
+        text = self.relative(text)
+        if level >= logging.ERROR:
+            self.errors += 1
+            label = "error"
+        else:
+            self.warnings += 1
+            label = "warning"
+        for line in text.splitlines() or [""]:
+            self.lines.append(line)
+            print(f"{label}: {line}", file=self.stream)
+
+    def report_exception(self, error: BaseException) -> None:
+        """Report an exception as plain problems."""
+        for text in describe_exception(error, self.content_path):
+            self.report(logging.ERROR, text)
+
+
+def portal_errors(error: BaseException) -> list[PortalError] | None:
+    """Return the PortalErrors an exception carries, or None if it is not one of ours."""
+    if isinstance(error, PortalErrors):
+        return error.errors
+    if isinstance(error, PortalError):
+        return [error]
+    return None
+
+
+def template_frame(error: BaseException) -> tuple[str, int] | None:
+    """Return the template file and line where a rendering error happened, if any."""
+    found = None
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename.endswith(TEMPLATE_SUFFIXES):
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+def output_being_written(error: BaseException) -> str | None:
+    """Return the output file Pelican's writer was writing when the error happened."""
+    tb = error.__traceback__
+    name = None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "write_file" and code.co_filename.endswith("writers.py"):
+            name = tb.tb_frame.f_locals.get("name")
+        tb = tb.tb_next
+    return name if isinstance(name, str) else None
+
+
+def describe_exception(error: BaseException, content_path: Path | None = None) -> list[str]:
+    """Turn an exception into plain messages naming the file, the line and the fix."""
+    ours = portal_errors(error)
+    if ours is not None:
+        return [str(e) for e in ours]
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        where = error.filename or error.name or "template"
+        return [f"{where}:{error.lineno}: template syntax error: {error.message}"]
+    if isinstance(error, jinja2.UndefinedError):
+        where = template_frame(error)
+        place = f"{where[0]}:{where[1]}: " if where else ""
+        writing = output_being_written(error)
+        page = f" while writing {writing}" if writing else ""
+        return [
+            f"{place}template error{page}: {error.message}; every variable a template uses must "
+            "be defined (test optional ones with `is defined`)"
+        ]
+    if isinstance(error, jinja2.TemplateNotFound | PelicanTemplateNotFound):
+        return [
+            f"template not found: {error}; check the page's `Template:` line or the theme's "
+            "templates/ folder"
+        ]
+    if isinstance(error, jinja2.TemplateError):
+        where = template_frame(error)
+        place = f"{where[0]}:{where[1]}: " if where else ""
+        return [f"{place}template error: {error}"]
+    if isinstance(error, SyntaxError) and error.filename:
+        return [f"{error.filename}:{error.lineno}: Python syntax error: {error.msg}"]
+    if isinstance(error, OSError) and error.filename:
+        return [f"{error.filename}: {error.strerror or error}"]
+    return [
+        f"{type(error).__name__}: {error} (unexpected; this is a bug in the build or a plugin, "
+        "not in the content: rerun with --debug for the traceback)"
+    ]
+
+
+def line_quoting(path: Path, message: str) -> int | None:
+    """Return the first line of `path` that contains the value quoted in `message`, if any."""
+    quoted = re.search(r"'([^']+)'", message)
+    if quoted is None:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if quoted.group(1) in line:
+            return number
+    return None
+
+
+class PlainHandler(logging.Handler):
+    """Log handler that prints Pelican's messages plainly and counts the problems."""
+
+    def __init__(self, problems: Problems, show_level: int) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.problems = problems
+        self.show_level = show_level
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Print a record; warnings and errors are problems."""
+        try:
+            if record.levelno < logging.WARNING:
+                if record.levelno >= self.show_level:
+                    print(self.problems.relative(record.getMessage()), file=self.problems.stream)
+                return
+            for text in self.describe(record):
+                self.problems.report(record.levelno, text)
+        except Exception:  # a log handler must never raise
+            self.handleError(record)
+
+    def describe(self, record: logging.LogRecord) -> list[str]:
+        """Return what a warning or error means, in plain words."""
+        if record.msg == "Could not process %s" and record.args:
+            # Pelican logs the failing file without the reason; the exception being handled
+            # (attached to the record only with DEBUG) is the reason.
+            error = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
+            source = record.args[0]
+            if self.problems.content_path is not None:
+                source = self.problems.content_path / str(source)
+            if error is None:
+                return [f"{source}: could not be read"]
+            ours = portal_errors(error)
+            if ours is not None:
+                return [str(e) for e in ours]
+            if isinstance(error, ValueError):
+                # Pelican's metadata parsers ("'2024-13-45' is not a valid date")
+                line = line_quoting(Path(source), str(error))
+                where = f"{source}:{line}" if line else str(source)
+                return [f"{where}: {error}; correct the metadata line"]
+            return [f"{source}: {line}" for line in describe_exception(error)]
+        if record.msg.startswith("Skipping %s: could not find information about"):
+            path, missing = record.args
+            return [
+                f"{path}: the page has no {missing!r} metadata; add a line "
+                f"`{str(missing).capitalize()}: ...` at the top of the file"
+            ]
+        return [record.getMessage()]
+
+
+def configure_logging(problems: Problems, verbosity: int | None) -> None:
+    """Send every log record through the plain handler."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    show = verbosity if verbosity is not None else logging.WARNING
+    root.addHandler(PlainHandler(problems, show))
+    root.setLevel(min(show, logging.WARNING))
+
+
+def run(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
+    """Build the site with Pelican's arguments; return the exit status."""
+    stream = stream or sys.stderr
+    args = pelican.parse_arguments(argv)
+    if args.autoreload or args.listen:
+        pelican.main(argv)
+        return 0
+    debug = args.verbosity == logging.DEBUG
+    problems = Problems(root=Path.cwd().resolve(), stream=stream)
+    configure_logging(problems, args.verbosity)
+    fatal_warnings = bool(args.fatal) and args.fatal.startswith("warning")
+
+    def stop_if_failed(sender) -> None:
+        if problems.errors or (fatal_warnings and problems.warnings):
+            raise BuildStopped
+
+    signals.page_generator_finalized.connect(stop_if_failed)
+    signals.all_generators_finalized.connect(stop_if_failed)
+    try:
+        site, settings = pelican.get_instance(args)
+        problems.content_path = Path(settings["PATH"])
+        site.run()
+    except BuildStopped:
+        pass
+    except KeyboardInterrupt:
+        print("interrupted", file=stream)
+        return 130
+    except Exception as error:
+        if debug:
+            traceback.print_exception(error, file=stream)
+        problems.report_exception(error)
+    finally:
+        signals.page_generator_finalized.disconnect(stop_if_failed)
+        signals.all_generators_finalized.disconnect(stop_if_failed)
+
+    failed = problems.errors or (fatal_warnings and problems.warnings)
+    if failed:
+        count = problems.errors + (problems.warnings if fatal_warnings else 0)
+        print(
+            f"The build failed: {count} problem{'s' if count != 1 else ''} (listed above). "
+            "Fix them and build again; nothing was published.",
+            file=stream,
+        )
+        return 1
+    return 0
+
+
+def main() -> None:
+    """Command-line entry point."""
+    sys.exit(run(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()
