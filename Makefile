@@ -2,11 +2,12 @@
 #   make serve        build the site and serve it on http://127.0.0.1:8000/
 #   make devserver    rebuild on every change and serve (for editors)
 #   make html         build the site into output/ (with its search index, sitemaps and server files)
-#   make publish      build the site for production with publishconf.py (SITEURL from the environment)
-#   make check        check the built site in $(OUTPUT) (every page valid HTML)
+#   make check        build output/ and run every quality check over it; OUTPUT=dir checks dir as it is
+#   make publish      build a production release into publish/, check it, then make it live atomically
+#   make rollback     make the previous release live again
 #   make nginx-conf   write the nginx configuration for the built site into build/nginx/
 #   make serve-nginx  serve the built site with that nginx configuration on http://127.0.0.1:8080/
-#   make test         lint, format check and the test suite (what CI runs)
+#   make test         lint, format check and the test suite (what CI runs; it runs every check)
 #   make clean        remove build products
 #   make l10n-extract extract interface strings from templates and plugins into translations/messages.pot
 #   make l10n-update  merge messages.pot into every language's messages.po
@@ -26,14 +27,15 @@ PELICAN := $(BIN)/pelican
 PELICANOPTS ?= --fatal warnings
 PELICANCONF ?= pelicanconf.py
 OUTPUT ?= output
+PUBLISH_DIR ?= publish
 NGINX_DIR ?= build/nginx
 NGINX_PORT ?= 8080
 NGINX_LISTEN ?= $(HOST):$(NGINX_PORT)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: deps node-deps system-deps html publish check nginx-conf serve-nginx serve devserver clean test lint \
-	l10n-extract l10n-update l10n-compile l10n-init l10n-status l10n-stamp l10n-reviewed
+.PHONY: deps node-deps system-deps html check publish rollback nginx-conf serve-nginx serve devserver clean \
+	test lint l10n-extract l10n-update l10n-compile l10n-init l10n-status l10n-stamp l10n-reviewed
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY_VERSION) -m venv $(VENV)
@@ -65,13 +67,6 @@ system-deps:
 html: deps
 	$(BIN)/python -m portal.build content -s $(PELICANCONF) -o $(OUTPUT) $(PELICANOPTS)
 
-publish: deps
-	$(PELICAN) content -s publishconf.py -o $(OUTPUT) $(PELICANOPTS)
-
-check: deps node-deps system-deps
-	@test -f $(OUTPUT)/index.html || { echo "no site in $(OUTPUT)/: run make html or make publish first"; exit 2; }
-	java -jar $(VNU_JAR) --errors-only --skip-non-html $(OUTPUT)
-
 nginx-conf: deps
 	PYTHONPATH=plugins $(BIN)/python -m serving.nginx --settings $(PELICANCONF) --root $(OUTPUT) \
 	  --listen $(NGINX_LISTEN) --out $(NGINX_DIR) --standalone
@@ -95,6 +90,21 @@ lint: deps
 
 test: deps node-deps system-deps lint
 	$(BIN)/python -m pytest
+
+# `make check` builds output/ first; `make check OUTPUT=dir` checks an existing build as it is.
+ifeq ($(origin OUTPUT),command line)
+CHECK_BUILD :=
+else
+CHECK_BUILD := html
+endif
+check: deps node-deps system-deps $(CHECK_BUILD)
+	$(BIN)/python -m portal.checks $(OUTPUT)
+
+publish: deps node-deps system-deps
+	$(BIN)/python -m portal.release publish --to $(PUBLISH_DIR)
+
+rollback: deps
+	$(BIN)/python -m portal.release rollback --to $(PUBLISH_DIR)
 
 l10n-extract: deps
 	$(BIN)/pybabel extract --mapping babel.cfg --sort-by-file --no-wrap \

@@ -22,15 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-if str(PROJECT_DIR / "plugins") not in sys.path:
-    sys.path.insert(0, str(PROJECT_DIR / "plugins"))
-
-import jinja2  # noqa: E402
-import pelican  # noqa: E402
-from multilingual.errors import PortalError, PortalErrors  # noqa: E402
-from pelican import signals  # noqa: E402
-from pelican.generators import PelicanTemplateNotFound  # noqa: E402
+import jinja2
+import pelican
+from multilingual.errors import PortalError, PortalErrors
+from pelican import signals
+from pelican.generators import PelicanTemplateNotFound
 
 logger = logging.getLogger(__name__)
 

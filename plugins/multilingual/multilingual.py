@@ -124,6 +124,12 @@ def install_l10n(generator) -> None:
     def language_name_in_page(context, code):
         return language_name(code, current_lang(context))
 
+    @pass_context
+    def template_name(context):
+        # the template being rendered ("page" for page.html, also inside base.html), so that
+        # <body class="template-..."> tells checks and stylesheets which template made a page
+        return context.name.rsplit("/", 1)[-1].split(".", 1)[0]
+
     env = generator.env
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
     env.filters.update(
@@ -134,7 +140,7 @@ def install_l10n(generator) -> None:
             "language_name": language_name_in_page,
         }
     )
-    env.globals.update({"endonym": endonym})
+    env.globals.update({"endonym": endonym, "template_name": template_name})
 
 
 def check_page_location(content) -> None:

@@ -1,0 +1,133 @@
+"""Pages keep a strict Content-Security-Policy (``default-src 'self'``) true.
+
+No inline script, no <style> element, no style= or on...= attribute, no javascript: URL, and no
+asset (stylesheet, script, image, media, font, frame) loaded from another origin, in pages or
+stylesheets.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from .report import Problem
+from .site import BuiltSite
+
+NAME = "policy"
+#: <script type> values that run (anything else is a data block, which never runs).
+SCRIPT_TYPES = {
+    "", "module", "importmap", "speculationrules", "text/javascript", "application/javascript",
+    "application/ecmascript", "text/ecmascript", "application/x-javascript",
+    "application/x-ecmascript", "text/jscript", "text/livescript", "text/x-javascript",
+    "text/x-ecmascript",
+}  # fmt: skip
+#: (element, attribute) pairs that load something into the page.
+ASSET_ATTRIBUTES = {
+    ("script", "src"), ("img", "src"), ("img", "srcset"), ("source", "src"),
+    ("source", "srcset"), ("video", "src"), ("video", "poster"), ("audio", "src"),
+    ("track", "src"), ("iframe", "src"), ("frame", "src"), ("embed", "src"),
+    ("object", "data"), ("input", "src"), ("use", "href"), ("use", "xlink:href"),
+    ("image", "href"), ("image", "xlink:href"),
+}  # fmt: skip
+#: <link rel> values whose target the browser fetches by itself.
+FETCHED_LINK_RELS = {
+    "stylesheet", "icon", "shortcut", "apple-touch-icon", "mask-icon", "manifest", "preload",
+    "modulepreload", "prefetch", "preconnect", "dns-prefetch", "prerender",
+}  # fmt: skip
+SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript)\s*:", re.IGNORECASE)
+CSS_REFERENCE = re.compile(
+    r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.IGNORECASE
+)
+TEMPLATES = "in theme/templates/"
+
+
+def foreign(site: BuiltSite, url: str, name: str) -> bool:
+    """Tell whether a URL found in file `name` points at another origin."""
+    url = url.strip()
+    if not url or url.startswith("#"):
+        return False
+    absolute = site.absolute(url, name)
+    return site.internal_path(absolute) is None and urlsplit(absolute).scheme not in ("", "data")
+
+
+def page_problems(site: BuiltSite, name: str) -> list[Problem]:
+    """Return the policy problems of one HTML page."""
+    problems = []
+
+    def add(element, message: str) -> None:
+        problems.append(Problem(name, element.sourceline, message, NAME))
+
+    for element in site.document(name).iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag.lower()
+        runs = (element.get("type") or "").strip().lower() in SCRIPT_TYPES
+        if tag == "script" and element.get("src") is None and runs:
+            add(element, f"inline <script> (move it to a file under theme/static/; {TEMPLATES})")
+        if tag == "style":
+            add(element, f"<style> element (move the rules to theme/static/css/; {TEMPLATES})")
+        for attribute, value in element.attrib.items():
+            attribute = attribute.lower()
+            if attribute.startswith("on"):
+                add(element, f"event-handler attribute {attribute}= on <{tag}> (no inline script)")
+            elif attribute == "style":
+                add(element, f"style= attribute on <{tag}> (move it to theme/static/css/)")
+            elif SCRIPT_URL.match(value or ""):
+                add(element, f"{attribute}= on <{tag}> holds a script URL ({value[:40]!r})")
+        rels = set((element.get("rel") or "").lower().split())
+        loads = [
+            attribute
+            for (element_tag, attribute) in ASSET_ATTRIBUTES
+            if element_tag == tag and element.get(attribute)
+        ]
+        if tag == "link" and rels & FETCHED_LINK_RELS and element.get("href"):
+            loads.append("href")
+        for attribute in loads:
+            value = element.get(attribute)
+            urls = [c.split()[0] for c in value.split(",") if c.strip()]
+            if "srcset" not in attribute:
+                urls = [value]
+            for url in urls:
+                if foreign(site, url, name):
+                    add(
+                        element,
+                        f"<{tag}> loads {url.strip()!r} from another origin; every asset must "
+                        "be self-hosted (copy it under theme/static/)",
+                    )
+                elif url.strip().lower().startswith("data:"):
+                    add(element, f"<{tag}> uses a data: URL, which the site's CSP blocks")
+    return problems
+
+
+def stylesheet_problems(site: BuiltSite, name: str) -> list[Problem]:
+    """Return the policy problems of one stylesheet."""
+    problems = []
+    text = site.text(name)
+    for match in CSS_REFERENCE.finditer(text):
+        reference = match.group(2) if match.group(2) is not None else match.group(4)
+        line = text.count("\n", 0, match.start()) + 1
+        if reference.strip().lower().startswith("data:"):
+            problems.append(
+                Problem(name, line, "data: URL, which the site's CSP blocks (use a file)", NAME)
+            )
+        elif foreign(site, reference, name):
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    f"loads {reference!r} from another origin; every asset must be self-hosted",
+                    NAME,
+                )
+            )
+    return problems
+
+
+def check(site: BuiltSite) -> tuple[list[Problem], str]:
+    """Check every page and stylesheet against the content security policy."""
+    problems = []
+    for name in site.html_files:
+        problems.extend(page_problems(site, name))
+    for name in site.with_suffix(".css"):
+        problems.extend(stylesheet_problems(site, name))
+    sheets = len(site.with_suffix(".css"))
+    return problems, f"{len(site.html_files)} pages and {sheets} stylesheets"
