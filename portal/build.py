@@ -119,6 +119,9 @@ def describe_exception(error: BaseException, content_path: Path | None = None) -
             "be defined (test optional ones with `is defined`)"
         ]
     if isinstance(error, jinja2.TemplateNotFound | PelicanTemplateNotFound):
+        where = template_frame(error)
+        if where:
+            return [f"{where[0]}:{where[1]}: template not found: {error}; fix the name"]
         return [
             f"template not found: {error}; check the page's `Template:` line or the theme's "
             "templates/ folder"
@@ -137,19 +140,22 @@ def describe_exception(error: BaseException, content_path: Path | None = None) -
     ]
 
 
-def line_quoting(path: Path, message: str) -> int | None:
-    """Return the first line of `path` that contains the value quoted in `message`, if any."""
-    quoted = re.search(r"'([^']+)'", message)
-    if quoted is None:
-        return None
+def line_containing(path: Path, needle: str) -> int | None:
+    """Return the first line of `path` that contains `needle`, if any."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     for number, line in enumerate(text.splitlines(), start=1):
-        if quoted.group(1) in line:
+        if needle in line:
             return number
     return None
+
+
+def line_quoting(path: Path, message: str) -> int | None:
+    """Return the first line of `path` that contains the value quoted in `message`, if any."""
+    quoted = re.search(r"'([^']+)'", message)
+    return line_containing(path, quoted.group(1)) if quoted else None
 
 
 class PlainHandler(logging.Handler):
@@ -197,6 +203,14 @@ class PlainHandler(logging.Handler):
             return [
                 f"{path}: the page has no {missing!r} metadata; add a line "
                 f"`{str(missing).capitalize()}: ...` at the top of the file"
+            ]
+        if record.msg.startswith("Empty alt attribute for image %s in %s"):
+            image, path = record.args
+            line = line_containing(Path(path), str(image))
+            where = f"{path}:{line}" if line else str(path)
+            return [
+                f"{where}: image {image} has no alternative text; write what it shows between "
+                "its square brackets: ![what the image shows](...)"
             ]
         return [record.getMessage()]
 

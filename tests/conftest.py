@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import os
 import shutil
@@ -264,3 +265,64 @@ EU_ORDER = (
     "bg", "es", "cs", "da", "de", "et", "el", "en", "fr", "ga", "hr", "it",
     "lv", "lt", "hu", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "fi", "sv",
 )  # fmt: skip
+
+
+#: What a build needs, copied for tests that change the site or publish it.
+PROJECT_SOURCES = (
+    "content",
+    "theme",
+    "translations",
+    "plugins",
+    "portal",
+    "pelicanconf.py",
+    "publishconf.py",
+)
+
+
+def copy_project(destination: Path) -> Path:
+    """Copy the site's sources, settings and tools to `destination` (node_modules linked)."""
+    destination.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in PROJECT_SOURCES:
+        source = PROJECT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=ignore)
+        else:
+            shutil.copy2(source, destination / name)
+    if (PROJECT / "node_modules").is_dir():
+        (destination / "node_modules").symlink_to(PROJECT / "node_modules")
+    return destination
+
+
+def run_module(module: str, *args: str, cwd: Path, timeout: int = 900):
+    """Run `python -m module args` in `cwd` as the Makefile would; return the process."""
+    env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1795996800"))
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def tree_digest(root: Path) -> str:
+    """Return a digest of every file's path and bytes under `root` (symlinks followed)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def published_project(tmp_path_factory) -> Path:
+    """A copy of the project with the shipped site published once by `portal.release`."""
+    needs_tool("java")
+    needs_tool("chromium", "/usr/bin/chromium")
+    project = copy_project(tmp_path_factory.mktemp("published") / "project")
+    result = run_module("portal.release", "publish", "--to", "publish", cwd=project)
+    if result.returncode != 0:
+        pytest.fail(f"the first publish failed:\n{result.stdout}\n{result.stderr}")
+    return project
