@@ -134,9 +134,13 @@ def describe_exception(error: BaseException, content_path: Path | None = None) -
         return [f"{error.filename}:{error.lineno}: Python syntax error: {error.msg}"]
     if isinstance(error, OSError) and error.filename:
         return [f"{error.filename}: {error.strerror or error}"]
+    where = template_frame(error)
+    place = f"{where[0]}:{where[1]}: " if where else ""
+    writing = output_being_written(error)
+    page = f" while writing {writing}" if writing else ""
     return [
-        f"{type(error).__name__}: {error} (unexpected; this is a bug in the build or a plugin, "
-        "not in the content: rerun with --debug for the traceback)"
+        f"{place}{type(error).__name__}{page}: {error} (unexpected: a bug in a template, a "
+        "plugin or a setting's value; rerun with --debug for the traceback)"
     ]
 
 

@@ -294,9 +294,13 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
-def run_module(module: str, *args: str, cwd: Path, timeout: int = 900):
+def run_module(module: str, *args: str, cwd: Path, timeout: int = 900, env: dict | None = None):
     """Run `python -m module args` in `cwd` as the Makefile would; return the process."""
-    env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1795996800"))
+    env = dict(
+        os.environ,
+        SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1795996800"),
+        **(env or {}),
+    )
     return subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=cwd,

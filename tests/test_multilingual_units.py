@@ -43,7 +43,7 @@ def test_breadcrumbs_follow_parent_paths():
 
 @pytest.mark.parametrize("path", ["xx/page.md", "page.md", "en-gb/page.md"])
 def test_unknown_language_folder_is_rejected(path):
-    with pytest.raises(PortalError, match="not one of the 24 EU language codes"):
+    with pytest.raises(PortalError, match="language folder"):
         page_path(path, LANGS, f"content/{path}")
 
 

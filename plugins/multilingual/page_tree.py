@@ -77,11 +77,16 @@ def page_path(relative_source: str, languages: tuple[str, ...], source: str) -> 
     A file outside a known language folder is a PortalError that says what to do.
     """
     parts = PurePosixPath(relative_source).parts
-    if len(parts) < 2 or parts[0] not in languages:
-        folder = parts[0] if len(parts) > 1 else "(none)"
+    if len(parts) < 2:
         raise PortalError(
             source,
-            f"language folder {folder!r} is not one of the 24 EU language codes "
+            "a page must be inside a language folder; move it to content/<language>/ "
+            f"(one of: {' '.join(languages)})",
+        )
+    if parts[0] not in languages:
+        raise PortalError(
+            source,
+            f"language folder {parts[0]!r} is not one of the 24 EU language codes "
             f"({' '.join(languages)}); move the file to content/<language>/",
         )
     if not parts[-1].endswith(".md"):

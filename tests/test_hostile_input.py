@@ -1,0 +1,345 @@
+"""Broken and hostile input: a plain message naming file and line, a failed publish, no traceback.
+
+Each case changes a copy of the project whose site has already been published, runs the real
+`make publish` (python -m portal.release publish) and asserts that
+
+- it exits non-zero,
+- its output names the file (and the line where there is one) and says what is wrong,
+- no Python traceback is shown,
+- the published site (publish/current) is exactly what it was.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import lxml.html
+import pytest
+from conftest import run_build, run_module, tree_digest
+
+from portal.checks import page_policy
+from portal.checks.site import BuiltSite
+
+FI_PO = "translations/fi/LC_MESSAGES/messages.po"
+
+
+def append(project: Path, name: str, text: str) -> int:
+    """Append `text` to a file on a new paragraph; return the line it starts on."""
+    path = project / name
+    old = path.read_text(encoding="utf-8")
+    path.write_text(old.rstrip("\n") + "\n\n" + text + "\n", encoding="utf-8")
+    return old.rstrip("\n").count("\n") + 3
+
+
+def add_metadata(project: Path, name: str, line: str) -> None:
+    """Insert a metadata line after the first line of a page."""
+    path = project / name
+    first, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    path.write_text(f"{first}\n{line}\n{rest}", encoding="utf-8")
+
+
+def write(project: Path, name: str, data: str | bytes) -> None:
+    """Create a file."""
+    path = project / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(data, encoding="utf-8")
+
+
+def replace(project: Path, name: str, old: str, new: str) -> int:
+    """Replace the first `old` in a file with `new`; return the line it was on."""
+    path = project / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text.count("\n", 0, text.index(old)) + 1
+
+
+def line_matching(project: Path, name: str, pattern: str) -> int:
+    """Return the first line of a file matching a regular expression."""
+    lines = (project / name).read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if re.search(pattern, line))
+
+
+Case = Callable[[Path], list[str]]
+
+
+def md_missing_title(p: Path) -> list[str]:
+    write(p, "content/en/untitled.md", "Summary: A page without a title.\n\nText.\n")
+    return ["content/en/untitled.md:1: the page has no title; add `Title: ...`"]
+
+
+def md_empty_file(p: Path) -> list[str]:
+    write(p, "content/en/empty.md", "")
+    return ["content/en/empty.md:1: the page has no title"]
+
+
+def md_unknown_language_folder(p: Path) -> list[str]:
+    write(p, "content/xx/page.md", "Title: Page\n\nText.\n")
+    return ["content/xx/page.md: language folder 'xx' is not one of the 24 EU language codes"]
+
+
+def md_page_outside_language_folders(p: Path) -> list[str]:
+    write(p, "content/about.md", "Title: About\n\nText.\n")
+    return ["content/about.md: a page must be inside a language folder"]
+
+
+def md_orphan_translation(p: Path) -> list[str]:
+    write(p, "content/fi/orphan.md", "Title: Orpo\n\nTeksti.\n")
+    return [
+        "content/fi/orphan.md: translation without an English source: there is no "
+        "content/en/orphan.md"
+    ]
+
+
+def md_broken_metadata(p: Path) -> list[str]:
+    replace(p, "content/en/supporters/benefits.md", "Title: ", "Title ")
+    return ["content/en/supporters/benefits.md:1: the first line is not a metadata line"]
+
+
+def md_unknown_metadata(p: Path) -> list[str]:
+    add_metadata(p, "content/fi/news.md", "Titel: Uutiset")
+    return ["content/fi/news.md:2: unknown metadata Titel:; use one of: Title, Summary"]
+
+
+def md_language_override(p: Path) -> list[str]:
+    add_metadata(p, "content/fi/credits.md", "Lang: de")
+    return ["content/fi/credits.md:2: metadata Lang: is not allowed here: the language is the"]
+
+
+def md_draft_status(p: Path) -> list[str]:
+    add_metadata(p, "content/en/credits.md", "Status: draft")
+    return ["content/en/credits.md:2: metadata Status: is not allowed here"]
+
+
+def md_impossible_date(p: Path) -> list[str]:
+    add_metadata(p, "content/en/credits.md", "Modified: 2024-02-30")
+    return ["content/en/credits.md:2: '2024-02-30' is not a valid date"]
+
+
+def md_raw_script(p: Path) -> list[str]:
+    line = append(p, "content/en/credits.md", "<script>alert('hello')</script>")
+    return [f"content/en/credits.md:{line}: raw HTML <script> is not allowed"]
+
+
+def md_event_handler(p: Path) -> list[str]:
+    line = append(
+        p, "content/fi/credits.md", '<img src="/theme/css/portal.css" alt="x" onerror="alert(1)">'
+    )
+    return [f"content/fi/credits.md:{line}: event-handler attribute onerror= on <img>"]
+
+
+def md_javascript_url(p: Path) -> list[str]:
+    line = append(p, "content/en/credits.md", "[Click here](javascript:alert(document.cookie))")
+    return [f"content/en/credits.md:{line}: javascript: URL in href= on <a> is not allowed"]
+
+
+def md_iframe(p: Path) -> list[str]:
+    line = append(p, "content/en/credits.md", '<iframe src="https://example.com/"></iframe>')
+    return [f"content/en/credits.md:{line}: raw HTML <iframe> is not allowed"]
+
+
+def md_inline_style(p: Path) -> list[str]:
+    line = append(p, "content/en/credits.md", '<p style="color: red">Red</p>')
+    return [f"content/en/credits.md:{line}: attribute style= on <p> is not allowed"]
+
+
+def md_remote_image(p: Path) -> list[str]:
+    line = append(p, "content/en/credits.md", "![Logo](https://cdn.example.com/logo.png)")
+    return [
+        f"content/en/credits.md:{line}: <img> loads 'https://cdn.example.com/logo.png' from "
+        "another website"
+    ]
+
+
+def md_script_in_summary(p: Path) -> list[str]:
+    replace(p, "content/en/credits.md", "Summary: ", "Summary: <script>alert(1)</script> ")
+    return ["content/en/credits.md:2: raw HTML <script> is not allowed"]
+
+
+def md_invalid_utf8(p: Path) -> list[str]:
+    write(p, "content/en/credits.md", b"Title: Credits\n\nCaf\xe9 \xff\xfe\n")
+    return ["content/en/credits.md: not valid UTF-8 (byte 19); save the file as UTF-8"]
+
+
+def md_binary_file(p: Path) -> list[str]:
+    write(p, "content/en/photo.md", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    return ["content/en/photo.md: not valid UTF-8"]
+
+
+def md_unknown_fact(p: Path) -> list[str]:
+    line = append(p, "content/en/credits.md", "Write to {{helpdesk_mail}}.")
+    return [f"content/en/credits.md:{line}: unknown placeholder {{{{helpdesk_mail}}}}; use one of"]
+
+
+def md_broken_page_link(p: Path) -> list[str]:
+    line = append(p, "content/fi/credits.md", "[Lisää]({filename}supporters/nope.md)")
+    return [f"content/fi/credits.md:{line}: broken link {{filename}}supporters/nope.md"]
+
+
+def md_image_without_alt(p: Path) -> list[str]:
+    line = append(p, "content/en/credits.md", "![](/theme/css/portal.css)")
+    return [f"content/en/credits.md:{line}: image portal.css has no alternative text"]
+
+
+def md_unknown_template(p: Path) -> list[str]:
+    add_metadata(p, "content/en/credits.md", "Template: fancy")
+    return ["template not found: [templates] unable to load fancy[.html]"]
+
+
+def md_stray_file(p: Path) -> list[str]:
+    write(p, "content/en/notes.txt", "to do: translate the benefits page\n")
+    return ["content/en/notes.txt: not a page: only .md files are read"]
+
+
+def md_html_page(p: Path) -> list[str]:
+    write(p, "content/en/old.html", "<html><head><title>Old</title></head><body>x</body></html>")
+    return ["content/en/old.html: content pages must be Markdown files ending in .md"]
+
+
+def md_two_problems_in_two_files(p: Path) -> list[str]:
+    first = append(p, "content/en/credits.md", "<style>p { color: red }</style>")
+    second = append(p, "content/fi/credits.md", "{{nope}}")
+    return [
+        f"content/en/credits.md:{first}: raw HTML <style> is not allowed",
+        f"content/fi/credits.md:{second}: unknown placeholder {{{{nope}}}}",
+        "The build failed: 2 problems",
+    ]
+
+
+def po_syntax_error(p: Path) -> list[str]:
+    line = append(p, FI_PO, 'msgid "Broken\nmsgstr "Rikki"')
+    return [f"{FI_PO}:{line}: not valid .po syntax: 'msgid \"Broken'"]
+
+
+def po_placeholder_mismatch(p: Path) -> list[str]:
+    msgstr = line_matching(p, FI_PO, r"^msgstr .*%\(language\)s")
+    lines = (p / FI_PO).read_text(encoding="utf-8").splitlines()
+    lines[msgstr - 1] = lines[msgstr - 1].replace("%(language)s", "%(kieli)s")
+    (p / FI_PO).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [
+        f"{FI_PO}:{msgstr - 1}: msgid ",
+        "unknown named placeholder 'kieli'",
+        "make the translation use the same placeholders",
+    ]
+
+
+def po_invalid_utf8(p: Path) -> list[str]:
+    path = p / FI_PO
+    path.write_bytes(path.read_bytes() + b'\nmsgid "x"\nmsgstr "\xff"\n')
+    return [f"{FI_PO}: not valid UTF-8"]
+
+
+def po_unknown_language(p: Path) -> list[str]:
+    shutil.copytree(p / "translations" / "fi", p / "translations" / "fin")
+    return ["translations/fin: 'fin' is not one of the 24 EU language codes"]
+
+
+def tpl_undefined_variable(p: Path) -> list[str]:
+    line = replace(p, "theme/templates/page.html", "<h1>{{ page.title }}</h1>",
+                   "<h1>{{ page.title }}</h1><p>{{ page_subtitle }}</p>")  # fmt: skip
+    return [
+        f"theme/templates/page.html:{line}: template error while writing ",
+        "'page_subtitle' is undefined",
+    ]
+
+
+def tpl_syntax_error(p: Path) -> list[str]:
+    line = replace(p, "theme/templates/page.html", "<h1>", "{% if %}<h1>")
+    return [f"theme/templates/page.html:{line}: template syntax error"]
+
+
+def tpl_missing_include(p: Path) -> list[str]:
+    line = replace(p, "theme/templates/base.html", '"footer.html"', '"site-footer.html"')
+    return [f"theme/templates/base.html:{line}: template not found: site-footer.html"]
+
+
+def settings_syntax_error(p: Path) -> list[str]:
+    line = replace(p, "pelicanconf.py", '"supporters@eumayors.eu",', '"supporters@eumayors.eu,')
+    return [f"pelicanconf.py:{line}: Python syntax error: unterminated string literal"]
+
+
+BUILD_FAILURES: list[Case] = [
+    md_missing_title, md_empty_file, md_unknown_language_folder,
+    md_page_outside_language_folders, md_orphan_translation, md_broken_metadata,
+    md_unknown_metadata, md_language_override, md_draft_status, md_impossible_date,
+    md_raw_script, md_event_handler, md_javascript_url, md_iframe, md_inline_style,
+    md_remote_image, md_script_in_summary, md_invalid_utf8, md_binary_file, md_unknown_fact,
+    md_broken_page_link, md_image_without_alt, md_unknown_template, md_stray_file,
+    md_html_page, md_two_problems_in_two_files, po_syntax_error, po_placeholder_mismatch,
+    po_invalid_utf8, po_unknown_language, tpl_undefined_variable, tpl_syntax_error,
+    tpl_missing_include, settings_syntax_error,
+]  # fmt: skip
+
+
+@pytest.fixture
+def project(published_project, tmp_path) -> Path:
+    """A copy of the published project, for one case to break."""
+    return Path(shutil.copytree(published_project, tmp_path / "project", symlinks=True))
+
+
+def published_state(project: Path) -> tuple[str, str]:
+    """Return which release is live and a digest of all its files."""
+    current = project / "publish" / "current"
+    return os.readlink(current), tree_digest(current)
+
+
+def assert_publish_refused(project: Path, expected: list[str], stage: str = "build") -> str:
+    """Run the publish; assert it fails plainly and leaves the published site as it was."""
+    before = published_state(project)
+    result = run_module("portal.release", "publish", "--to", "publish", cwd=project)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    for phrase in expected:
+        assert phrase in output, f"{phrase!r} not in:\n{output}"
+    assert "Traceback" not in output and 'File "' not in output, output
+    assert f"publish stopped: the {stage} failed" in output
+    assert "The published site is unchanged" in output
+    assert published_state(project) == before
+    return output
+
+
+@pytest.mark.parametrize("case", BUILD_FAILURES, ids=lambda case: case.__name__)
+def test_broken_input_stops_the_publish_plainly(project, case):
+    assert_publish_refused(project, case(project))
+
+
+def test_a_broken_link_the_build_cannot_see_is_stopped_by_the_checks(project):
+    """A plain Markdown link to a missing page builds, but `make check` stops the publish."""
+    append(project, "content/fi/credits.md", "[Lisätietoja](/fi/ei-ole/)")
+    output = assert_publish_refused(project, [], stage="checks")
+    assert re.search(
+        r"publish/releases/\.incoming-[^/]+/fi/credits/index\.html:\d+: broken link /fi/ei-ole/ "
+        r"\(no such page; fix the link in the page's Markdown text\)",
+        output,
+    ), output
+    assert re.search(r"the build is kept in \S+/publish/releases/\.failed-", output)
+
+
+def test_markup_in_titles_is_inert_text(tmp_path):
+    """HTML in a page title (plain text by definition) is shown as text, never run."""
+    from conftest import copy_project
+
+    project = copy_project(tmp_path / "project")
+    title = "<script>alert('x')</script> & <b onmouseover=\"alert(1)\">Credits</b>"
+    replace(project, "content/en/credits.md", "Title: Credits", f"Title: {title}")
+    output = tmp_path / "output"
+    result = run_build(project / "content", output, cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = BuiltSite(output)
+    problems, _summary = page_policy.check(site)
+    assert problems == []
+    for name in ("en/credits/index.html", "de/credits/index.html", "en/sitemap/index.html"):
+        document = lxml.html.fromstring((output / name).read_bytes())
+        assert not document.xpath("//script | //b | //*[@onmouseover]"), name
+        texts = [e.text_content() for e in document.xpath("//h1 | //footer//a | //ul//a")]
+        assert title in texts, name
+    assert title in lxml.html.fromstring((output / "en/credits/index.html").read_bytes()).findtext(
+        ".//title"
+    )
