@@ -47,6 +47,7 @@ class Problems:
     lines: list[str] = field(default_factory=list)
     errors: int = 0
     warnings: int = 0
+    hidden_warnings: int = 0
 
     def relative(self, text: str) -> str:
         """Shorten absolute paths under the project to project-relative ones."""
@@ -58,6 +59,11 @@ class Problems:
         if level >= logging.ERROR:
             self.errors += 1
             label = "error"
+        elif self.errors:
+            # a warning after an error is most often its consequence (a page that could not be
+            # read leaves its translations without a source...): count it, do not show it
+            self.hidden_warnings += 1
+            return
         else:
             self.warnings += 1
             label = "warning"
@@ -265,6 +271,12 @@ def run(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
         signals.all_generators_finalized.disconnect(stop_if_failed)
 
     failed = problems.errors or (fatal_warnings and problems.warnings)
+    if problems.hidden_warnings:
+        print(
+            f"({problems.hidden_warnings} later warnings are not shown: they may follow from the "
+            "errors above.)",
+            file=stream,
+        )
     if failed:
         count = problems.errors + (problems.warnings if fatal_warnings else 0)
         print(

@@ -6,8 +6,8 @@ Layout of the publish folder (``make publish`` uses ``publish/``)::
       current  -> releases/20260101T120000Z-1a2b3c4   the live site (the web server's root)
       previous -> releases/20251231T090000Z-9f8e7d6   what `make rollback` restores
       releases/
-        .incoming-...   a build in progress (never served; removed by the next publish)
-        .failed-...     the last build that failed its checks, kept for inspection
+        .incoming-...   a build in progress, or one that failed its checks (kept for
+                        inspection; never served; removed by the next publish)
 
 ``publish`` builds with the production settings into ``releases/.incoming-<id>``, runs every
 check of ``portal.checks`` over it, renames it to ``releases/<id>``, and only then points
@@ -37,7 +37,6 @@ RELEASES = "releases"
 CURRENT = "current"
 PREVIOUS = "previous"
 INCOMING = ".incoming-"
-FAILED = ".failed-"
 
 
 class PublishError(Exception):
@@ -151,9 +150,10 @@ def publish(
         print(f"publish: checking {incoming}", flush=True)
         checks = [sys.executable, "-m", "portal.checks", str(incoming), *check_arguments]
         if run_step(checks, project) != 0:
-            failed = releases / f"{FAILED}{name}"
-            os.rename(incoming, failed)
-            raise PublishError(f"the checks failed (see above); the build is kept in {failed}")
+            raise PublishError(
+                f"the checks failed (see above); the build stays in {incoming} for inspection "
+                "until the next publish"
+            )
 
         release = releases / name
         os.rename(incoming, release)

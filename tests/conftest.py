@@ -320,13 +320,22 @@ def tree_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
+#: Where the session's first publish leaves its output, inside the published project.
+PUBLISH_LOG = "first-publish.log"
+
+
 @pytest.fixture(scope="session")
 def published_project(tmp_path_factory) -> Path:
-    """A copy of the project with the shipped site published once by `portal.release`."""
+    """A copy of the project with the shipped site published once, as `make publish` does.
+
+    That publish runs every check (axe included) over the production build of the shipped
+    site; its output is kept in PUBLISH_LOG for the test that says so.
+    """
     needs_tool("java")
     needs_tool("chromium", "/usr/bin/chromium")
     project = copy_project(tmp_path_factory.mktemp("published") / "project")
     result = run_module("portal.release", "publish", "--to", "publish", cwd=project)
+    (project / PUBLISH_LOG).write_text(result.stdout + result.stderr, encoding="utf-8")
     if result.returncode != 0:
         pytest.fail(f"the first publish failed:\n{result.stdout}\n{result.stderr}")
     return project

@@ -276,6 +276,7 @@ class DirectoryGenerator(Generator):
                     base,
                     self.built_at,
                     self.options["feed_items"],
+                    author=self.settings.get("AUTHOR"),
                 ),
             )
 

@@ -91,11 +91,12 @@ def build_feed(
     base_url: str,
     built_at: datetime,
     limit: int,
+    author: str | None = None,
 ) -> bytes:
     """Return one feed as XML: `kind` is news, events or supporters; `feed_format` rss or atom.
 
     The feed's update time is its newest item's date (else `built_at`), so the same input
-    gives the same bytes.
+    gives the same bytes. `author` (the site's AUTHOR) is the Atom feed's required <author>.
     """
     page = {
         "news": f"{lang}/{urls.NEWS_PATH}/",
@@ -103,6 +104,8 @@ def build_feed(
         "supporters": urls.directory_url(lang),
     }[kind]
     feed = _channel(directory, lang, kind, feed_format, base_url, page)
+    if author:
+        feed.author(name=author)
     entries = _entries(directory, lang, kind, base_url, limit)
     updated = max((e["published"] for e in entries), default=built_at)
     feed.updated(updated)

@@ -1,7 +1,8 @@
 """axe-core in Chromium: no WCAG 2.0/2.1 A or AA violation on a page of every template and language.
 
 Pages are sampled: one per (language, template, fallback or not), the template read from the
-``template-...`` class every page's ``<body>`` carries. ``--all-pages`` checks every page.
+``template-...`` class every page's ``<body>`` carries. ``--all-pages`` checks every page,
+``--axe-page FILE`` the named ones.
 Pages are served to the browser from the output folder through Playwright's request routing, at
 the site's own address (so absolute links work); requests to any other origin are blocked.
 """
@@ -115,9 +116,9 @@ def violations(site: BuiltSite, names: list[str]) -> list[Problem]:
     return problems
 
 
-def check(site: BuiltSite, all_pages: bool = False) -> tuple[list[Problem], str]:
-    """Run axe on a sample of pages (or all of them)."""
-    names = site.html_files if all_pages else sample(site)
+def check(site: BuiltSite, pages: list[str] | None = None) -> tuple[list[Problem], str]:
+    """Run axe on a sample of pages (or on the given ones)."""
+    names = list(pages) if pages is not None else sample(site)
     languages = {site.html_lang(name) for name in names}
     templates = {template_of(site, name) for name in names}
     problems = violations(site, names)
