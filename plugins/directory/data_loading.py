@@ -20,6 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,10 @@ Location = tuple[str | int, ...]
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 YAML_SUFFIXES = (".yaml", ".yml")
 DOCS_HINT = "see content/data/README.md"
+#: A record file larger than this is refused unread (a record in 24 languages is some 50 kB).
+MAX_FILE_BYTES = 500_000
+#: The only explicit tag accepted: !!str (quoting does the same).
+PLAIN_TAGS = {None, "tag:yaml.org,2002:str"}
 
 
 class _TextTimestampConstructor(RoundTripConstructor):
@@ -114,6 +119,41 @@ def _duplicate_keys(root: Node | None, shown: str) -> list[PortalError]:
     return sorted(problems, key=lambda problem: problem.line or 0)
 
 
+def _unsupported(yaml: YAML, text: str, shown: str) -> list[PortalError]:
+    """Return the aliases and explicit tags of a file as problems: records are plain values.
+
+    Aliases (``*name``) are refused before anything is built from them, because a few nested
+    ones expand into millions of values ("billion laughs"). Syntax errors are left to compose.
+    """
+    problems = []
+    aliases = []
+    try:
+        for event in yaml.parse(text):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            if isinstance(event, AliasEvent):
+                aliases.append((line, event.anchor))
+            elif getattr(event, "tag", None) not in PLAIN_TAGS:
+                problems.append(
+                    PortalError(
+                        shown, f"(syntax): YAML tag {event.tag} is not supported; remove it", line
+                    )
+                )
+    except YAMLError:
+        return []
+    if aliases:
+        line, anchor = aliases[0]
+        more = f" (and {len(aliases) - 1} more)" if len(aliases) > 1 else ""
+        problems.insert(
+            0,
+            PortalError(
+                shown,
+                f"(syntax): YAML alias *{anchor}{more} is not supported; write the value out",
+                line,
+            ),
+        )
+    return problems
+
+
 def _plain(node: Any, where: Location, source: Source, problems: list[PortalError]) -> Any:
     """Turn ruamel's round-trip nodes into plain Python values, recording each field's line."""
     if isinstance(node, CommentedMap):
@@ -130,7 +170,9 @@ def _plain(node: Any, where: Location, source: Source, problems: list[PortalErro
     if isinstance(node, CommentedSeq):
         items = []
         for index, value in enumerate(node):
-            source.lines[(*where, index)] = node.lc.item(index)[0] + 1
+            position = node.lc.item(index)
+            if position is not None:
+                source.lines[(*where, index)] = position[0] + 1
             items.append(_plain(value, (*where, index), source, problems))
         return items
     if isinstance(node, TaggedScalar):
@@ -155,11 +197,27 @@ def read_yaml(path: Path) -> tuple[Any, Source, list[PortalError]]:
     """
     shown = display_path(path)
     source = Source(shown)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return (
+            None,
+            source,
+            [
+                PortalError(
+                    shown,
+                    f"(file): {size / 1_000_000:.1f} MB is too big for one record (at most "
+                    f"{MAX_FILE_BYTES // 1000} kB); check that this is the right file",
+                )
+            ],
+        )
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
         return None, source, [PortalError(shown, f"(file): not valid UTF-8 (byte {error.start})")]
     yaml = _yaml()
+    refused = _unsupported(yaml, text, shown)
+    if refused:
+        return None, source, refused
     try:
         root = yaml.compose(text)
         problems = _duplicate_keys(root, shown)

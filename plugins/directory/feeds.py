@@ -7,6 +7,7 @@ channel title, description and <language> in X, an id of its own, and absolute l
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from html import escape
 
 from feedgen.feed import FeedGenerator
 
@@ -116,7 +117,11 @@ def build_feed(
         entry.guid(item["link"], permalink=True)
         entry.title(item["title"])
         entry.link(href=item["link"])
-        entry.summary(item["summary"])
+        if feed_format == "rss":
+            # an RSS <description> is HTML: escape the text so that readers show it as text
+            entry.description(escape(item["summary"], quote=False))
+        else:
+            entry.summary(item["summary"])  # an Atom summary without a type is plain text
         entry.published(item["published"])
         entry.updated(item["published"])
     if feed_format == "rss":
