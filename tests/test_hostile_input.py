@@ -11,17 +11,22 @@ Each case changes a copy of the project whose site has already been published, r
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import icalendar
+import lxml.etree
 import lxml.html
 import pytest
 from conftest import copy_project, run_build, run_module, tree_digest
+from ruamel.yaml import YAML
 
-from portal.checks import page_policy
+from portal.checks import feeds, page_policy
 from portal.checks.site import BuiltSite
 
 FI_PO = "translations/fi/LC_MESSAGES/messages.po"
@@ -265,6 +270,124 @@ def settings_syntax_error(p: Path) -> list[str]:
     return [f"pelicanconf.py:{line}: Python syntax error: unterminated string literal"]
 
 
+SUPPORTER = "content/data/supporters/alands-energikontor.yaml"
+NEWS = "content/data/news/adaptation-toolkit.yaml"
+EVENT = "content/data/events/nordic-heat-workshop.yaml"
+
+
+def yaml_syntax_error(p: Path) -> list[str]:
+    write(p, "content/data/supporters/broken.yaml", "name: [Broken network\ntype: other\n")
+    return ["content/data/supporters/broken.yaml:", "(syntax): while parsing a flow sequence"]
+
+
+def yaml_duplicate_key(p: Path) -> list[str]:
+    first = line_matching(p, SUPPORTER, "^status:")
+    replace(p, SUPPORTER, "status: active", "status: active\nstatus: suspended")
+    return [f"{SUPPORTER}:{first + 1}: status: duplicate key (first given on line {first})"]
+
+
+def yaml_unknown_field(p: Path) -> list[str]:
+    line = replace(p, SUPPORTER, "city: Mariehamn", "city: Mariehamn\ncolour: blue") + 1
+    return [f"{SUPPORTER}:{line}: colour: unknown field; check the spelling"]
+
+
+def yaml_missing_field(p: Path) -> list[str]:
+    replace(p, SUPPORTER, "head:\n  title: Director\n  name: Mats Lindqvist\n", "")
+    return [f"{SUPPORTER}:1: head: required field is missing"]
+
+
+def yaml_wrong_type(p: Path) -> list[str]:
+    line = replace(p, SUPPORTER, "signatories: 9", "signatories: many")
+    return [f"{SUPPORTER}:{line}: signatories: input should be a valid integer (got 'many')"]
+
+
+def yaml_bad_country(p: Path) -> list[str]:
+    line = replace(p, SUPPORTER, "country: FI", "country: XX")
+    return [f"{SUPPORTER}:{line}: country: 'XX' is not an ISO 3166-1 alpha-2 country code"]
+
+
+def yaml_javascript_url(p: Path) -> list[str]:
+    line = line_matching(p, SUPPORTER, "^website:")
+    replace(p, SUPPORTER, "https://energikontor-aland.example/", "javascript:alert(1)")
+    return [f"{SUPPORTER}:{line}: website: URL scheme should be 'http' or 'https'"]
+
+
+def yaml_bad_email(p: Path) -> list[str]:
+    line = replace(p, SUPPORTER, "johanna.eriksson@energikontor-aland.example", "johanna@")
+    return [f"{SUPPORTER}:{line}: contact.email: value is not a valid email address"]
+
+
+def yaml_impossible_date(p: Path) -> list[str]:
+    line = replace(p, SUPPORTER, "joined: 2019-06-04", "joined: 2019-02-30")
+    return [f"{SUPPORTER}:{line}: joined: 2019-02-30 is not a date that exists"]
+
+
+def yaml_duplicate_id(p: Path) -> list[str]:
+    shutil.copy(p / SUPPORTER, p / SUPPORTER.replace(".yaml", ".yml"))
+    return [
+        "content/data/supporters/alands-energikontor.yml: id: duplicate id "
+        f"'alands-energikontor', also {SUPPORTER}"
+    ]
+
+
+def yaml_unknown_language_key(p: Path) -> list[str]:
+    line = replace(p, SUPPORTER, "  fi: Ahvenanmaan", "  xx: Ahvenanmaan")
+    return [f"{SUPPORTER}:{line}: description.xx: unknown language 'xx'; use one of the 24"]
+
+
+def yaml_empty_file(p: Path) -> list[str]:
+    write(p, "content/data/news/empty.yaml", "")
+    return ["content/data/news/empty.yaml:1: (file): the file must be a mapping"]
+
+
+def yaml_invalid_utf8(p: Path) -> list[str]:
+    write(p, "content/data/news/latin1.yaml", "title:\n  en: Café\n".encode("latin-1"))
+    return ["content/data/news/latin1.yaml: (file): not valid UTF-8 (byte 16)"]
+
+
+def yaml_10_mb_file(p: Path) -> list[str]:
+    write(p, "content/data/news/huge.yaml", "title:\n  en: " + "x" * 10_000_000 + "\n")
+    return ["content/data/news/huge.yaml: (file): 10.0 MB is too big for one record"]
+
+
+def yaml_alias_bomb(p: Path) -> list[str]:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for name, previous in zip("bcdefghij", "abcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    write(p, "content/data/supporters/bomb.yaml", "\n".join(lines) + "\nname: *j\n")
+    return ["content/data/supporters/bomb.yaml:2: (syntax): YAML alias *a (and 81 more)"]
+
+
+def yaml_python_tag(p: Path) -> list[str]:
+    write(p, "content/data/news/tagged.yaml", "title: !!python/object/apply:os.system [ls]\n")
+    return ["content/data/news/tagged.yaml:1: (syntax): YAML tag", "is not supported"]
+
+
+def yaml_unknown_reference(p: Path) -> list[str]:
+    line = replace(p, NEWS, "  - klimabuendnis-steiermark", "  - no-such-supporter")
+    return [f"{NEWS}:{line}: supporters[0]: no supporter 'no-such-supporter'"]
+
+
+def yaml_event_ends_before_it_starts(p: Path) -> list[str]:
+    replace(p, EVENT, "end: 2027-01-21 15:00", "end: 2027-01-19 15:00")
+    return [f"{EVENT}:1: (file): end (2027-01-19 15:00:00) is before start"]
+
+
+def yaml_unknown_time_zone(p: Path) -> list[str]:
+    line = replace(p, EVENT, "timezone: Europe/Helsinki", "timezone: Mars/Olympus")
+    return [f"{EVENT}:{line}: timezone: unknown time zone 'Mars/Olympus'"]
+
+
+def yaml_bad_file_name(p: Path) -> list[str]:
+    shutil.copy(p / NEWS, p / "content/data/news/New Toolkit.yaml")
+    return ["content/data/news/New Toolkit.yaml: slug: the file name 'New Toolkit' is the slug"]
+
+
+def yaml_list_instead_of_mapping(p: Path) -> list[str]:
+    write(p, "content/data/events/list.yaml", "- title: Meeting\n- title: Workshop\n")
+    return ["content/data/events/list.yaml:1: (file): the file must be a mapping", "(it is list)"]
+
+
 BUILD_FAILURES: list[Case] = [
     md_missing_title, md_empty_file, md_unknown_language_folder,
     md_page_outside_language_folders, md_orphan_translation, md_broken_metadata,
@@ -274,7 +397,12 @@ BUILD_FAILURES: list[Case] = [
     md_broken_page_link, md_image_without_alt, md_unknown_template, md_stray_file,
     md_html_page, md_two_problems_in_two_files, po_syntax_error, po_placeholder_mismatch,
     po_invalid_utf8, po_unknown_language, tpl_undefined_variable, tpl_syntax_error,
-    tpl_missing_include, settings_syntax_error,
+    tpl_missing_include, settings_syntax_error, yaml_syntax_error, yaml_duplicate_key,
+    yaml_unknown_field, yaml_missing_field, yaml_wrong_type, yaml_bad_country,
+    yaml_javascript_url, yaml_bad_email, yaml_impossible_date, yaml_duplicate_id,
+    yaml_unknown_language_key, yaml_empty_file, yaml_invalid_utf8, yaml_10_mb_file,
+    yaml_alias_bomb, yaml_python_tag, yaml_unknown_reference, yaml_event_ends_before_it_starts,
+    yaml_unknown_time_zone, yaml_bad_file_name, yaml_list_instead_of_mapping,
 ]  # fmt: skip
 
 
@@ -347,3 +475,72 @@ def test_markup_in_titles_is_inert_text(tmp_path):
         assert title in texts, name
     page = lxml.html.fromstring((output / "en/odd/index.html").read_bytes())
     assert title in page.findtext(".//title")
+
+
+MARKUP = '<script>alert(1)</script><img src=x onerror=alert(2)> & "quoted" '
+
+
+def test_markup_in_data_fields_is_inert_in_every_format(tmp_path):
+    """HTML and script typed into YAML fields come out as text in pages, feeds, .ics and JSON."""
+    project = copy_project(tmp_path / "project")
+    yaml = YAML(typ="rt")
+
+    def edit(name: str, change) -> None:
+        path = project / name
+        data = yaml.load(path.read_text(encoding="utf-8"))
+        change(data)
+        with path.open("w", encoding="utf-8") as handle:
+            yaml.dump(data, handle)
+
+    def supporter(data) -> None:
+        data["name"] = MARKUP + data["name"]
+        data["city"] = MARKUP
+        data["description"]["en"] = MARKUP + data["description"]["en"]
+
+    def news(data) -> None:
+        data["title"]["en"] = MARKUP + data["title"]["en"]
+        data["summary"]["en"] = MARKUP + data["summary"]["en"]
+
+    def event(data) -> None:
+        data["title"]["en"] = MARKUP + data["title"]["en"]
+        data["venue"] = MARKUP
+
+    edit(SUPPORTER, supporter)
+    edit(NEWS, news)
+    edit(EVENT, event)
+    output = tmp_path / "output"
+    result = run_build(project / "content", output, cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    site = BuiltSite(output)
+
+    # pages: the text is there, as text; nothing runs
+    assert page_policy.check(site)[0] == []
+    showing = [n for n in site.html_files if "alert(1)" in site.text(n)]
+    assert len(showing) > 24
+    for name in showing:
+        document = site.document(name)
+        assert not document.xpath("//script[not(@src)] | //*[@onerror] | //img[@src='x']"), name
+        assert MARKUP.strip() in document.text_content(), name
+
+    # feeds: RSS descriptions are HTML, so the text is escaped once more; Atom text is text
+    assert feeds.check(site)[0] == []
+    rss = lxml.etree.parse(str(output / "en/feeds/news.rss.xml"))
+    descriptions = [d.text for d in rss.iter("description") if "alert(1)" in (d.text or "")]
+    assert descriptions and all(html.unescape(d).startswith(MARKUP) for d in descriptions)
+    atom = lxml.etree.parse(str(output / "en/feeds/news.atom.xml"))
+    for element in atom.iter("{http://www.w3.org/2005/Atom}summary"):
+        assert element.get("type", "text") == "text"
+
+    # calendars: plain text properties
+    ics_file = output / "en" / "calendar" / "nordic-heat-workshop.ics"
+    ics = icalendar.Calendar.from_ical(ics_file.read_bytes())
+    event_component = ics.walk("VEVENT")[0]
+    assert str(event_component["SUMMARY"]).startswith(MARKUP)
+
+    # the directory's JSON index: text values, with < > & escaped so it is inert even as HTML
+    index_files = [n for n in site.with_suffix(".json") if "alert(1)" in site.text(n)]
+    assert index_files
+    for name in index_files:
+        raw = (output / name).read_bytes()
+        assert b"<" not in raw and b">" not in raw
+        assert MARKUP in json.dumps(json.loads(raw), ensure_ascii=False).replace('\\"', '"')
