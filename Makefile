@@ -4,6 +4,7 @@
 #   make html         build the site into output/ (with its search index, sitemaps and server files)
 #   make check        build output/ and run every quality check over it; OUTPUT=dir checks dir as it is
 #   make publish      build a production release into publish/, check it, then make it live atomically
+#                     (publish/current is the site to serve or deploy; PUBLISH_DIR=dir publishes elsewhere)
 #   make rollback     make the previous release live again
 #   make nginx-conf   write the nginx configuration for the built site into build/nginx/
 #   make serve-nginx  serve the built site with that nginx configuration on http://127.0.0.1:8080/
@@ -28,6 +29,7 @@ PELICANOPTS ?= --fatal warnings
 PELICANCONF ?= pelicanconf.py
 OUTPUT ?= output
 PUBLISH_DIR ?= publish
+CHECKOPTS ?=
 NGINX_DIR ?= build/nginx
 NGINX_PORT ?= 8080
 NGINX_LISTEN ?= $(HOST):$(NGINX_PORT)
@@ -100,8 +102,9 @@ endif
 check: deps node-deps system-deps $(CHECK_BUILD)
 	$(BIN)/python -m portal.checks $(OUTPUT)
 
+# CHECKOPTS narrows the checks of a publish (e.g. "--skip accessibility"); by default all run.
 publish: deps node-deps system-deps
-	$(BIN)/python -m portal.release publish --to $(PUBLISH_DIR)
+	$(BIN)/python -m portal.release publish --to $(PUBLISH_DIR) --check-args="$(CHECKOPTS)"
 
 rollback: deps
 	$(BIN)/python -m portal.release rollback --to $(PUBLISH_DIR)

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_SITE, PROJECT, run_module, tree_digest
+from conftest import FIXTURE_SITE, PROJECT, run_module, running_nginx, tree_digest
 
 from portal import release
 
@@ -42,33 +42,44 @@ def served_title(project: Path) -> str:
     return html.split("<h1>", 1)[1].split("</h1>", 1)[0]
 
 
-def test_publish_switches_releases_and_rollback_restores_the_previous(project):
+def test_publish_switches_releases_and_rollback_restores_the_previous(project, tmp_path):
     first_link, first_digest = live(project)
     assert served_title(project) == "Credits"
     stale = project / "publish" / "releases" / ".incoming-killed-earlier"
     stale.mkdir()
     (stale / "index.html").write_text("half a site")
 
-    retitle(project, "Credits and thanks")
-    result = run_module(
-        "portal.release", "publish", "--to", "publish", "--check-args=--only links", cwd=project
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "passed the checks run (links)" in result.stdout
-    second_link, _digest = live(project)
-    assert second_link != first_link
-    assert served_title(project) == "Credits and thanks"
-    assert os.readlink(project / "publish" / "previous") == first_link
-    releases = sorted(p.name for p in (project / "publish" / "releases").iterdir())
-    assert releases == sorted([Path(first_link).name, Path(second_link).name])  # stale removed
+    with running_nginx(project / "publish" / "current", tmp_path / "nginx") as nginx:
 
-    result = run_module("portal.release", "rollback", "--to", "publish", cwd=project)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert live(project) == (first_link, first_digest)
-    assert os.readlink(project / "publish" / "previous") == second_link
+        def title_from_nginx() -> str:
+            response = nginx.get("/en/credits/")
+            assert response.status == 200
+            return response.text.split("<h1>", 1)[1].split("</h1>", 1)[0]
 
-    result = run_module("portal.release", "rollback", "--to", "publish", cwd=project)
-    assert live(project)[0] == second_link  # a second rollback undoes the first
+        assert title_from_nginx() == "Credits"
+        retitle(project, "Credits and thanks")
+        result = run_module(
+            "portal.release", "publish", "--to", "publish", "--check-args=--only links", cwd=project
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "passed the checks run (links)" in result.stdout
+        second_link, _digest = live(project)
+        assert second_link != first_link
+        assert served_title(project) == "Credits and thanks"
+        assert title_from_nginx() == "Credits and thanks"  # nginx follows the switched link
+        assert os.readlink(project / "publish" / "previous") == first_link
+        releases = sorted(p.name for p in (project / "publish" / "releases").iterdir())
+        assert releases == sorted([Path(first_link).name, Path(second_link).name])  # stale gone
+
+        result = run_module("portal.release", "rollback", "--to", "publish", cwd=project)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert live(project) == (first_link, first_digest)
+        assert os.readlink(project / "publish" / "previous") == second_link
+        assert title_from_nginx() == "Credits"
+
+        result = run_module("portal.release", "rollback", "--to", "publish", cwd=project)
+        assert live(project)[0] == second_link  # a second rollback undoes the first
+        assert title_from_nginx() == "Credits and thanks"
 
 
 def wait_for(condition, timeout: float = 120) -> None:

@@ -184,7 +184,10 @@ def write_nginx_files(
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / LANGUAGE_MODULE).write_text(language_module(policy, lookup_js), encoding="utf-8")
     site = out_dir / SITE_CONF
-    site.write_text(site_conf(policy, Path(root).resolve(), listen, out_dir), encoding="utf-8")
+    # absolute, but symbolic links kept: a root such as publish/current is switched atomically
+    # by `make publish` and `make rollback`, and nginx must follow the link, not its old target
+    root = Path(os.path.abspath(root))
+    site.write_text(site_conf(policy, root, listen, out_dir), encoding="utf-8")
     if not standalone:
         return site
     main = out_dir / "nginx.conf"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 
 from .report import Problem, line_of
@@ -57,6 +58,28 @@ def line_for(text: str, html: str) -> int | None:
     return None
 
 
+def load(page, expected: dict, seconds: float = 30) -> None:
+    """Open a page and wait until it has loaded, or until it tried to leave (then check it).
+
+    A page that navigates away while loading (a redirect by script or meta refresh) never
+    fires its load event once that navigation is blocked; its document is checked as it is.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.goto(expected["url"], wait_until="commit", timeout=seconds * 1000)
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            page.wait_for_load_state("load", timeout=500)
+            return
+        except PlaywrightTimeout:
+            if expected["blocked"]:
+                page.wait_for_timeout(500)  # let the stylesheets that were asked for arrive
+                return
+            if time.monotonic() > deadline:
+                raise
+
+
 def violations(site: BuiltSite, names: list[str]) -> list[Problem]:
     """Run axe on each page; return one problem per failing element."""
     from axe_playwright_python.sync_playwright import Axe
@@ -67,10 +90,18 @@ def violations(site: BuiltSite, names: list[str]) -> list[Problem]:
     if executable is None:
         return [Problem("", None, "Chromium is not installed (run `make system-deps`)", NAME)]
 
+    expected = {"url": "", "blocked": False}
+
     def serve(route) -> None:
         internal = site.internal_path(route.request.url)
         if internal is None:
             route.abort("blockedbyclient")
+            return
+        if route.request.is_navigation_request() and route.request.url != expected["url"]:
+            # a page that sends the browser on (<meta http-equiv="refresh">, a script) is checked
+            # itself, not its target
+            expected["blocked"] = True
+            route.abort("aborted")
             return
         target, _why = site.file_for(internal[0])
         if target is None:
@@ -88,8 +119,9 @@ def violations(site: BuiltSite, names: list[str]) -> list[Problem]:
             page = browser.new_page()
             page.route("**/*", serve)
             for name in names:
+                expected.update(url=site.base + site.url_of(name), blocked=False)
                 try:
-                    page.goto(site.base + site.url_of(name), wait_until="load", timeout=30000)
+                    load(page, expected)
                     results = axe.run(page, options=AXE_OPTIONS).response
                 except PlaywrightError as error:
                     message = str(error).splitlines()[0]
