@@ -470,7 +470,7 @@ def test_markup_in_titles_is_inert_text(tmp_path):
     assert problems == []
     for name in ("en/odd/index.html", "de/odd/index.html", "en/sitemap/index.html"):
         document = lxml.html.fromstring((output / name).read_bytes())
-        assert not document.xpath("//script | //b | //*[@onmouseover]"), name
+        assert not document.xpath("//script[not(@src)] | //b | //*[@onmouseover]"), name
         texts = [e.text_content() for e in document.xpath("//h1 | //ul//a")]
         assert title in texts, name
     page = lxml.html.fromstring((output / "en/odd/index.html").read_bytes())
