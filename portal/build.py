@@ -18,7 +18,7 @@ import logging
 import re
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -27,8 +27,6 @@ import pelican
 from multilingual.errors import PortalError, PortalErrors
 from pelican import signals
 from pelican.generators import PelicanTemplateNotFound
-
-logger = logging.getLogger(__name__)
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".ics", ".j2")
 
@@ -44,7 +42,6 @@ class Problems:
     root: Path
     stream: TextIO
     content_path: Path | None = None
-    lines: list[str] = field(default_factory=list)
     errors: int = 0
     warnings: int = 0
     hidden_warnings: int = 0
@@ -68,12 +65,11 @@ class Problems:
             self.warnings += 1
             label = "warning"
         for line in text.splitlines() or [""]:
-            self.lines.append(line)
             print(f"{label}: {line}", file=self.stream)
 
     def report_exception(self, error: BaseException) -> None:
         """Report an exception as plain problems."""
-        for text in describe_exception(error, self.content_path):
+        for text in describe_exception(error):
             self.report(logging.ERROR, text)
 
 
@@ -107,7 +103,7 @@ def output_being_written(error: BaseException) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def describe_exception(error: BaseException, content_path: Path | None = None) -> list[str]:
+def describe_exception(error: BaseException) -> list[str]:
     """Turn an exception into plain messages naming the file, the line and the fix."""
     ours = portal_errors(error)
     if ours is not None:

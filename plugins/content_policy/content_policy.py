@@ -26,6 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from multilingual.errors import PortalError, PortalErrors
+from multilingual.page_metadata import parse_page
 from pelican import signals
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,6 @@ URL_ATTRIBUTES = {
 ASSET_ATTRIBUTES = {"src", "srcset", "poster", "data", "background"}
 FORBIDDEN_SCHEMES = ("javascript", "vbscript", "data", "file")
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
-METADATA_LINE = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(.*)$")
 
 
 @dataclass(frozen=True)
@@ -163,33 +163,14 @@ def locate(source: str, findings: list[Finding]) -> list[int | None]:
     return lines
 
 
-def metadata_lines(source: str) -> tuple[dict[str, tuple[int, str]], int | None]:
-    """Return the metadata header as {key: (line, value)}, and the first non-metadata line.
-
-    The header is what Python-Markdown's meta extension reads: ``Key: value`` lines (and
-    indented continuations) up to the first blank line.
-    """
-    found: dict[str, tuple[int, str]] = {}
-    for number, line in enumerate(source.splitlines(), start=1):
-        if not line.strip():
-            return found, None
-        match = METADATA_LINE.match(line)
-        if match:
-            found[match.group(1).lower()] = (number, match.group(2))
-        elif line[:1] in (" ", "\t") and found:
-            continue
-        else:
-            return found, number
-    return found, None
-
-
 def check_page_source(
     source: str, html: str, summary: str | None, path: str, allowed: tuple[str, ...]
 ) -> list[PortalError]:
     """Return every policy problem of one Markdown page: metadata, then HTML."""
     problems = []
-    metadata, stray_line = metadata_lines(source)
-    for key, (line, _value) in metadata.items():
+    header = parse_page(source)
+    for key, field in header.metadata.items():
+        line = field.line
         if key in PLACE_KEYS:
             problems.append(
                 PortalError(
@@ -209,8 +190,9 @@ def check_page_source(
                     line,
                 )
             )
-    if "title" not in metadata:
-        if stray_line == 1:
+    if "title" not in header.metadata:
+        first_line = source.removeprefix("\ufeff").split("\n", 1)[0]
+        if not header.metadata and first_line.strip():
             problems.append(
                 PortalError(
                     path,
