@@ -329,7 +329,9 @@ def test_planted_problems_are_named_with_their_page(shipped_site, tmp_path):
     lines = result.stdout.splitlines()
 
     def reported(name: str, phrase: str) -> bool:
-        return any(line.startswith(f"{root}/{name}:") and phrase in line for line in lines)
+        text = (root / name).read_text(encoding="utf-8")
+        line = text.count("\n", 0, text.index(plants[name])) + 1
+        return any(s.startswith(f"{root}/{name}:{line}: ") and phrase in s for s in lines)
 
     assert reported("fi/supporters/index.html", "broken link /fi/nope/ (no such page")
     assert reported("de/supporters/benefits/index.html", "“blink” element is obsolete")
