@@ -320,6 +320,19 @@ def tree_digest(root: Path) -> str:
     return digest.hexdigest()
 
 
+def copy_published(published: Path, destination: Path) -> Path:
+    """Copy a published project: its sources copied, its releases hard-linked (fast).
+
+    A publish never writes into an existing release (it builds a new one and renames links),
+    and the tests that check so compare digests, so sharing the release files' inodes is safe.
+    """
+    shutil.copytree(published, destination, symlinks=True, ignore=shutil.ignore_patterns("publish"))
+    shutil.copytree(
+        published / "publish", destination / "publish", symlinks=True, copy_function=os.link
+    )
+    return destination
+
+
 #: Where the session's first publish leaves its output, inside the published project.
 PUBLISH_LOG = "first-publish.log"
 

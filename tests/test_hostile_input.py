@@ -23,7 +23,7 @@ import icalendar
 import lxml.etree
 import lxml.html
 import pytest
-from conftest import copy_project, run_build, run_module, tree_digest
+from conftest import copy_project, copy_published, run_build, run_module, tree_digest
 from ruamel.yaml import YAML
 
 from portal.checks import feeds, page_policy
@@ -409,7 +409,7 @@ BUILD_FAILURES: list[Case] = [
 @pytest.fixture
 def project(published_project, tmp_path) -> Path:
     """A copy of the published project, for one case to break."""
-    return Path(shutil.copytree(published_project, tmp_path / "project", symlinks=True))
+    return copy_published(published_project, tmp_path / "project")
 
 
 def published_state(project: Path) -> tuple[str, str]:

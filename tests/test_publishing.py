@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import filecmp
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_SITE, PROJECT, run_module, running_nginx, tree_digest
+from conftest import FIXTURE_SITE, PROJECT, copy_published, run_module, running_nginx, tree_digest
 
 from portal import release
 
@@ -20,7 +19,7 @@ from portal import release
 @pytest.fixture
 def project(published_project, tmp_path) -> Path:
     """A copy of the project whose shipped site is published (publish/current)."""
-    return Path(shutil.copytree(published_project, tmp_path / "project", symlinks=True))
+    return copy_published(published_project, tmp_path / "project")
 
 
 def live(project: Path) -> tuple[str, str]:
