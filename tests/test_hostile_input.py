@@ -218,6 +218,24 @@ def md_two_problems_in_two_files(p: Path) -> list[str]:
     ]
 
 
+def md_symbolic_link_loop(p: Path) -> list[str]:
+    (p / "content" / "en" / "again").symlink_to("..")
+    return ["content/en/again: a symbolic link; content must be real files in the repository"]
+
+
+def md_symbolic_link_outside(p: Path) -> list[str]:
+    (p / "content" / "en" / "passwords.md").symlink_to("/etc/passwd")
+    return ["content/en/passwords.md: a symbolic link; content must be real files"]
+
+
+def md_name_that_is_not_an_address(p: Path) -> list[str]:
+    shutil.copy(p / "content/en/credits.md", p / "content/en/Our Team.md")
+    return [
+        "content/en/Our Team.md: the path becomes the page's address",
+        "rename it, e.g. to .../our-team.md",
+    ]
+
+
 def po_syntax_error(p: Path) -> list[str]:
     line = append(p, FI_PO, 'msgid "Broken\nmsgstr "Rikki"')
     return [f"{FI_PO}:{line}: not valid .po syntax: 'msgid \"Broken'"]
@@ -395,7 +413,8 @@ BUILD_FAILURES: list[Case] = [
     md_raw_script, md_event_handler, md_javascript_url, md_iframe, md_inline_style,
     md_remote_image, md_script_in_summary, md_invalid_utf8, md_binary_file, md_unknown_fact,
     md_broken_page_link, md_image_without_alt, md_unknown_template, md_stray_file,
-    md_html_page, md_two_problems_in_two_files, po_syntax_error, po_placeholder_mismatch,
+    md_html_page, md_two_problems_in_two_files, md_symbolic_link_loop, md_symbolic_link_outside,
+    md_name_that_is_not_an_address, po_syntax_error, po_placeholder_mismatch,
     po_invalid_utf8, po_unknown_language, tpl_undefined_variable, tpl_syntax_error,
     tpl_missing_include, settings_syntax_error, yaml_syntax_error, yaml_duplicate_key,
     yaml_unknown_field, yaml_missing_field, yaml_wrong_type, yaml_bad_country,

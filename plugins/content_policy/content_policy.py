@@ -11,7 +11,10 @@ would break the site's guarantees, and names the file, the line and the fix:
   ``<object>``, ``<embed>``, ``<form>``, ``<link>``, ``<meta>``, ``<base>``; event-handler
   attributes (``onclick=``...), ``style=`` and ``srcdoc=``; ``javascript:``, ``vbscript:``,
   ``data:`` and ``file:`` URLs; images and media from other websites;
-- files in a language folder that are not ``.md`` pages (they would be silently ignored).
+- file or folder names other than lower-case letters, digits and hyphens (they become the
+  page's address);
+- files in a language folder that are not ``.md`` pages (they would be silently ignored), and
+  symbolic links anywhere under content/ (they can point outside the repository, or loop).
 
 Other inline HTML (``<abbr>``, ``<kbd>``, ``<br>``, tables...) is allowed. Text such as
 ``<script>`` inside code spans and code blocks is escaped by Markdown and is fine.
@@ -20,6 +23,7 @@ Other inline HTML (``<abbr>``, ``<kbd>``, ``<br>``, tables...) is allowed. Text 
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -72,6 +76,7 @@ URL_ATTRIBUTES = {
 #: Attributes that load something into the page (as opposed to links the reader follows).
 ASSET_ATTRIBUTES = {"src", "srcset", "poster", "data", "background"}
 FORBIDDEN_SCHEMES = ("javascript", "vbscript", "data", "file")
+PAGE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 
@@ -213,6 +218,19 @@ def check_page_source(
     return problems
 
 
+def name_problem(relative: str) -> str | None:
+    """Say what is wrong with a page's path below content/ (it becomes its address), if anything."""
+    parts = Path(relative).with_suffix("").parts[1:]  # below the language folder
+    bad = [part for part in parts if not PAGE_NAME.match(part)]
+    if not bad:
+        return None
+    fixed = "/".join(re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") or "page" for p in parts)
+    return (
+        "the path becomes the page's address, so file and folder names use lower-case letters, "
+        f"digits and hyphens only ({bad[0]!r} does not); rename it, e.g. to .../{fixed}.md"
+    )
+
+
 def check_content(content) -> None:
     """Check a page Pelican has just read; raise PortalErrors naming every problem."""
     source_path = getattr(content, "source_path", None)
@@ -223,7 +241,10 @@ def check_content(content) -> None:
     except (OSError, UnicodeDecodeError):
         return  # the reader has reported it
     summary = content.metadata.get("summary")
-    problems = check_page_source(
+    relative = getattr(content, "relative_source_path", None)
+    why = name_problem(relative) if relative else None
+    problems = [PortalError(source_path, why)] if why else []
+    problems += check_page_source(
         source,
         content._content or "",
         summary if isinstance(summary, str) else None,
@@ -234,23 +255,51 @@ def check_content(content) -> None:
         raise PortalErrors(problems)
 
 
+def symbolic_links(content_root: Path) -> list[Path]:
+    """Return every symbolic link under the content folder (none is followed)."""
+    found = []
+    for folder, folders, files in os.walk(content_root):
+        for name in sorted([*folders, *files]):
+            if os.path.islink(os.path.join(folder, name)):
+                found.append(Path(folder) / name)
+    return sorted(found)
+
+
 def stray_files(content_root: Path, excluded: list[str]) -> list[Path]:
     """Return the files under the content folder that are not Markdown pages."""
     found = []
-    for path in sorted(Path(content_root).rglob("*")):
-        relative = path.relative_to(content_root)
-        if not path.is_file() or any(part.startswith(".") for part in relative.parts):
-            continue
-        if relative.parts[0] in excluded or path.suffix == ".md":
-            continue
-        found.append(path)
+    for folder, folders, files in os.walk(content_root):
+        folders[:] = sorted(f for f in folders if not f.startswith("."))
+        for name in sorted(files):
+            path = Path(folder) / name
+            relative = path.relative_to(content_root)
+            if name.startswith(".") or relative.parts[0] in excluded or path.suffix == ".md":
+                continue
+            found.append(path)
     return found
 
 
-def report_stray_files(generator) -> None:
-    """Log an error for every file under content/ that would be silently ignored."""
+def check_content_files(generator) -> None:
+    """Refuse symbolic links under content/, and log every file that would be ignored.
+
+    A link can point anywhere (outside the repository, or back up into a loop that Pelican
+    would follow forty levels deep), so the build stops on one before reading anything.
+    """
+    root = Path(generator.path)
+    links = symbolic_links(root)
+    if links:
+        raise PortalErrors(
+            [
+                PortalError(
+                    link,
+                    "a symbolic link; content must be real files in the repository: replace the "
+                    "link by the file itself, or remove it",
+                )
+                for link in links
+            ]
+        )
     excluded = [str(p).strip("/") for p in generator.settings.get("PAGE_EXCLUDES", [])]
-    for path in stray_files(Path(generator.path), excluded):
+    for path in stray_files(root, excluded):
         logger.error(
             "%s: not a page: only .md files are read from the language folders; "
             "rename it to .md or remove it",
@@ -261,4 +310,4 @@ def report_stray_files(generator) -> None:
 def register():
     """Connect the handlers to Pelican's signals."""
     signals.content_object_init.connect(check_content)
-    signals.page_generator_init.connect(report_stray_files)
+    signals.page_generator_init.connect(check_content_files)
