@@ -198,6 +198,11 @@ class PlainHandler(logging.Handler):
             ours = portal_errors(error)
             if ours is not None:
                 return [str(e) for e in ours]
+            if isinstance(error, RecursionError):
+                return [
+                    f"{source}: the text is nested too deeply for the Markdown converter (lists "
+                    "or quotes inside each other, hundreds of levels); flatten it"
+                ]
             if isinstance(error, ValueError):
                 # Pelican's metadata parsers ("'2024-13-45' is not a valid date")
                 line = line_quoting(Path(source), str(error))

@@ -218,6 +218,12 @@ def md_two_problems_in_two_files(p: Path) -> list[str]:
     ]
 
 
+def md_nested_too_deeply(p: Path) -> list[str]:
+    items = "\n".join("  " * depth + "- item" for depth in range(800))
+    write(p, "content/en/deep.md", f"Title: Deep\n\n{items}\n")
+    return ["content/en/deep.md: the text is nested too deeply for the Markdown converter"]
+
+
 def md_symbolic_link_loop(p: Path) -> list[str]:
     (p / "content" / "en" / "again").symlink_to("..")
     return ["content/en/again: a symbolic link; content must be real files in the repository"]
@@ -414,7 +420,7 @@ BUILD_FAILURES: list[Case] = [
     md_remote_image, md_script_in_summary, md_invalid_utf8, md_binary_file, md_unknown_fact,
     md_broken_page_link, md_image_without_alt, md_unknown_template, md_stray_file,
     md_html_page, md_two_problems_in_two_files, md_symbolic_link_loop, md_symbolic_link_outside,
-    md_name_that_is_not_an_address, po_syntax_error, po_placeholder_mismatch,
+    md_name_that_is_not_an_address, md_nested_too_deeply, po_syntax_error, po_placeholder_mismatch,
     po_invalid_utf8, po_unknown_language, tpl_undefined_variable, tpl_syntax_error,
     tpl_missing_include, settings_syntax_error, yaml_syntax_error, yaml_duplicate_key,
     yaml_unknown_field, yaml_missing_field, yaml_wrong_type, yaml_bad_country,
