@@ -7,6 +7,7 @@
 #   make nginx-conf   write the nginx configuration for the built site into build/nginx/
 #   make serve-nginx  serve the built site with that nginx configuration on http://127.0.0.1:8080/
 #   make test         lint, format check and the test suite (what CI runs)
+#   make bench        build-speed benchmark against plain Pelican (BENCH_SCALE=full for the targets)
 #   make clean        remove build products
 #   make l10n-extract extract interface strings from templates and plugins into translations/messages.pot
 #   make l10n-update  merge messages.pot into every language's messages.po
@@ -32,7 +33,7 @@ NGINX_LISTEN ?= $(HOST):$(NGINX_PORT)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: deps node-deps system-deps html publish check nginx-conf serve-nginx serve devserver clean test lint \
+.PHONY: deps node-deps system-deps html publish check nginx-conf serve-nginx serve devserver clean test lint bench \
 	l10n-extract l10n-update l10n-compile l10n-init l10n-status l10n-stamp l10n-reviewed
 
 $(BIN)/.installed: requirements.txt
@@ -90,11 +91,19 @@ clean:
 	rm -rf $(OUTPUT) build .pytest_cache __pycache__ translations/*/LC_MESSAGES/*.mo
 
 lint: deps
-	$(BIN)/ruff check plugins tests pelicanconf.py publishconf.py
-	$(BIN)/ruff format --check plugins tests pelicanconf.py publishconf.py
+	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py
+	$(BIN)/ruff format --check plugins tests bench pelicanconf.py publishconf.py
 
 test: deps node-deps system-deps lint
 	$(BIN)/python -m pytest
+
+# BENCH_SCALE=quick (default) takes a few minutes; full builds the targets' scale (see
+# BENCHMARKS.md). BENCH_OPTS passes other options, e.g. BENCH_OPTS="--runs 5".
+BENCH_SCALE ?= quick
+BENCH_OPTS ?=
+
+bench: deps
+	$(BIN)/python -m bench --suite $(BENCH_SCALE) $(BENCH_OPTS)
 
 l10n-extract: deps
 	$(BIN)/pybabel extract --mapping babel.cfg --sort-by-file --no-wrap \
