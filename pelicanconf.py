@@ -56,7 +56,7 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["multilingual", "directory", "serving", "search", "sitemap"]
+PLUGINS = ["multilingual", "directory", "serving", "search", "sitemap", "fast_build"]
 
 # The site's public address. Feeds and iCalendar files need absolute links: they use SITEURL
 # when it is set (publishconf.py sets it), else this address, so that a development build's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -120,3 +121,20 @@ def here_for_variant(tree: PageTree, variant: Variant, siteurl: str) -> Here:
         machine=variant.real and variant.method == "machine",
         original_url=source.url,
     )
+
+
+def page_digest(page) -> str:
+    """Return a digest of a page's converted text, metadata and template."""
+    metadata = sorted(page.metadata.items(), key=lambda item: item[0])
+    text = repr((page.template, metadata)) + "\0" + page.content
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def render_key(variant: Variant, page_digest: str, tree_signature: str, versions: str) -> str:
+    """Return a string that changes whenever what the page of `variant` shows may change.
+
+    `here_for_variant` makes everything a template sees from the variant, the page (its
+    `page_digest`), the titles and URLs of the pages in the same language (`tree_signature`:
+    navigation, breadcrumbs, sitemap) and the languages the page exists in (`versions`).
+    """
+    return f"{variant.path}|{variant.lang}|{variant.real}|{page_digest}|{tree_signature}|{versions}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -60,6 +61,23 @@ class PageTree:
             if parent is not None:
                 trail.append(parent)
         return trail
+
+    def signature(self, lang: str) -> str:
+        """Return a digest of what templates may show of the tree in `lang` (titles, URLs).
+
+        Navigation, footer, breadcrumbs and the sitemap show other pages; a page's render key
+        includes this, so a changed title re-renders every page of that language.
+        """
+        digest = hashlib.sha256()
+        for path in self.paths():
+            variant = self.variants[path].get(lang)
+            if variant is not None:
+                digest.update(
+                    repr(
+                        (path, variant.url, variant.title, variant.title_lang, variant.real)
+                    ).encode()
+                )
+        return digest.hexdigest()
 
     def fallbacks(self) -> list[Variant]:
         """Return every fallback variant."""
