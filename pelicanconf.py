@@ -77,6 +77,9 @@ JINJA_ENVIRONMENT = {
     "trim_blocks": True,
     "lstrip_blocks": True,
     "extensions": ["jinja2.ext.i18n"],
+    # Every build makes a new environment, so checking template files for changes before each
+    # render (thousands of stat calls per build) buys nothing.
+    "auto_reload": False,
 }
 
 MARKDOWN = {

@@ -32,5 +32,7 @@ def options(settings: dict) -> dict:
             raise PortalError(where, f"FAST_BUILD has no key {key!r}; use one of: {known}")
         if type(value) is not type(DEFAULTS[key]):
             expected = type(DEFAULTS[key]).__name__
-            raise PortalError(where, f"FAST_BUILD[{key!r}] must be of type {expected}, not {value!r}")
+            raise PortalError(
+                where, f"FAST_BUILD[{key!r}] must be of type {expected}, not {value!r}"
+            )
     return {**DEFAULTS, **given}

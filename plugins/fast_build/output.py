@@ -111,8 +111,12 @@ class FastWriter(Writer):
             self.memory.next_written.add(filename)
         return handle
 
-    def keep_file(self, name: str, context: dict, **kwargs) -> None:
-        """Account for `name` as written, without writing it: it is already in the output."""
+    def account_file(self, name: str, context: dict, how: str, **kwargs) -> None:
+        """Account for `name` as written by this writer: it is in the output already.
+
+        The file was kept from the last build, or a worker wrote it. The overwrite checks and
+        the ``content_written`` signal are the writer's own.
+        """
         path = sanitised_join(self.output_path, name)
         if path in self._written_files or path in self._overridden_files:
             # let the writer raise (or skip) exactly as it does for a second write
@@ -120,7 +124,7 @@ class FastWriter(Writer):
         self._written_files.add(path)
         if self.memory is not None:
             self.memory.next_written.add(path)
-        logger.debug("Keeping %r, unchanged", path)
+        logger.debug("Accounting for %r, %s", path, how)
         if signals.content_written.receivers:
             signals.content_written.send(path, context=local_context(context, name, kwargs))
 
@@ -229,20 +233,68 @@ def write_pages(
 
     todo = [index for index in range(len(jobs)) if index not in kept]
     workers = worker_count(settings["workers"]) if len(todo) >= settings["parallel_from"] else 1
-    rendered = ordered_map(lambda index: _render(jobs[index], context), todo, workers)
+    first = None
+    if workers > 1:
+        # Render one page here first: the templates it includes get compiled, and the data
+        # they load get cached, once in this process instead of once in every worker.
+        first = todo.pop(0)
+        first_html = _render(jobs[first], context)
+    direct = workers > 1 and _can_write_directly(writer, [jobs[index] for index in todo])
+    if direct:  # workers render and write; this process keeps the writer's books
+        output_path = writer.output_path
+        done = ordered_map(lambda index: _write(output_path, jobs[index], context), todo, workers)
+    elif workers > 1:  # workers render; the writer writes
+        done = ordered_map(lambda index: _render(jobs[index], context), todo, workers)
+    else:
+        done = (stamp for stamp in ())
     try:
         for index, job in enumerate(jobs):
             if index in kept:
-                writer.keep_file(job.name, context, **job.kwargs)
+                writer.account_file(job.name, context, "kept, unchanged", **job.kwargs)
                 memory.next_outputs[job.name] = memory.outputs[job.name]
                 continue
-            writer.write_file(job.name, Rendered(next(rendered)), context, **job.kwargs)
+            if index == first:
+                writer.write_file(job.name, Rendered(first_html), context, **job.kwargs)
+                stamp = None
+            elif direct:
+                stamp = next(done)
+                writer.account_file(job.name, context, "written by a worker", **job.kwargs)
+            else:
+                template = Rendered(next(done)) if workers > 1 else job.template
+                writer.write_file(job.name, template, context, **job.kwargs)
+                stamp = None
             if memory is not None and keys[index] is not None:
-                stat = os.stat(sanitised_join(writer.output_path, job.name))
-                memory.next_outputs[job.name] = (keys[index], stat.st_size, stat.st_mtime_ns)
+                if stamp is None:
+                    stamp = _stamp(os.stat(sanitised_join(writer.output_path, job.name)))
+                memory.next_outputs[job.name] = (keys[index], *stamp)
     finally:
-        rendered.close()
+        done.close()
     logger.debug("Wrote %r pages, kept %r (%r workers)", len(todo), len(kept), workers)
+
+
+def _stamp(stat: os.stat_result) -> tuple[int, int]:
+    """Return what tells a file apart from a later rewrite of it: size and modification time."""
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _can_write_directly(writer, jobs: list[RenderJob]) -> bool:
+    """Tell whether workers may write these files themselves: no file is written twice."""
+    if not isinstance(writer, FastWriter):
+        return False
+    names = [sanitised_join(writer.output_path, job.name) for job in jobs]
+    taken = writer._written_files | writer._overridden_files
+    overriding = any(job.kwargs.get("override_output") for job in jobs)
+    return not overriding and len(set(names)) == len(names) and not taken.intersection(names)
+
+
+def _write(output_path: str, job: RenderJob, context: dict) -> tuple[int, int]:
+    """Render one job and write its file (in a worker); return the file's stamp."""
+    html = _render(job, context)
+    path = sanitised_join(output_path, job.name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(html)
+    return _stamp(os.stat(path))
 
 
 def _unchanged(writer, name: str, before: tuple[str, int, int]) -> bool:
@@ -251,7 +303,7 @@ def _unchanged(writer, name: str, before: tuple[str, int, int]) -> bool:
         stat = os.stat(sanitised_join(writer.output_path, name))
     except OSError:
         return False
-    return (stat.st_size, stat.st_mtime_ns) == before[1:]
+    return _stamp(stat) == before[1:]
 
 
 def finish_build(memory: OutputMemory) -> None:

@@ -9,6 +9,7 @@ error surfaces exactly as it would without workers.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
 import pickle
@@ -88,11 +89,17 @@ def ordered_map(func: Callable[[Any], Any], items: Sequence, workers: int) -> It
         return
     pids, selector, frames = [], selectors.DefaultSelector(), {}
     try:
-        for number in range(workers):
-            pid, fd = _fork_worker(func, items, range(number, count, workers))
-            pids.append(pid)
-            frames[fd] = _Frames()
-            selector.register(fd, selectors.EVENT_READ)
+        # Objects that exist now are left out of the workers' garbage collections: walking
+        # them would copy every memory page the workers share with this process.
+        gc.freeze()
+        try:
+            for number in range(workers):
+                pid, fd = _fork_worker(func, items, range(number, count, workers))
+                pids.append(pid)
+                frames[fd] = _Frames()
+                selector.register(fd, selectors.EVENT_READ)
+        finally:
+            gc.unfreeze()
         ready: dict[int, bytes] = {}
         open_pipes = len(frames)
         for index in range(count):

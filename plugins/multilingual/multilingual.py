@@ -213,6 +213,8 @@ class MultilingualGenerator(Generator):
         """Write each page variant, then the language chooser at the site root."""
         siteurl = self.settings["SITEURL"]
         relative_urls = self.settings["RELATIVE_URLS"]
+        for lang in self.settings["LANGUAGES"]:
+            endonym(lang)  # load CLDR names once here, not in every worker process
         track = keeps_pages(writer)  # compute render keys only when pages can be kept
         if track:
             signatures = {lang: self.tree.signature(lang) for lang in self.settings["LANGUAGES"]}
