@@ -5,12 +5,14 @@ Everything is generated from a seeded random source, so the same options give th
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from multilingual.languages import EU_LANGUAGES
+from multilingual.translation_status import source_hash
 
 #: Letters used to make up words, so that every language's text has its own script and accents.
 ALPHABETS = {
@@ -109,14 +111,62 @@ def markdown_page(lang: str, number: int, count: int, rng: random.Random) -> str
                 ),
                 "",
             ]
-    first, second = ((number + 1 + rng.randrange(max(count - 1, 1))) % count for _ in "ab")
+    # Links and facts are the same in every language (translations keep the source's links).
+    shared = random.Random(f"links-{number}")
+    first, second = ((number + 1 + shared.randrange(max(count - 1, 1))) % count for _ in "ab")
+    anchor, fact = f"part-{shared.randrange(9)}", shared.choice(FACT_NAMES)
     lines += [
         f"{words.sentence()} [{words.word()}]({{filename}}page-{first:04d}.md), "
-        f"[{words.word()}]({{filename}}page-{second:04d}.md#{words.word()}) "
-        f"**{words.word()}** <{{{{{rng.choice(FACT_NAMES)}}}}}>.",
+        f"[{words.word()}]({{filename}}page-{second:04d}.md#{anchor}) "
+        f"**{words.word()}** <{{{{{fact}}}}}>.",
         "",
     ]
     return "\n".join(lines)
+
+
+SUPPORTER_TYPES = (
+    "european-network",
+    "national-association",
+    "regional-association",
+    "energy-agency",
+    "other",
+)
+COUNTRIES = ("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+             "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "NO",
+             "UA", "GE")  # fmt: skip
+
+
+def supporter_yaml(number: int, languages: tuple[str, ...], rng: random.Random) -> str:
+    """Return the YAML record of generated supporter `number`, described in a few languages."""
+    described = [
+        "en",
+        *rng.sample(
+            [code for code in languages if code != "en"],
+            k=min(len(languages) - 1, rng.randint(1, 6)),
+        ),
+    ]
+    lines = [
+        f"name: {json.dumps(Words('en', rng).sentence(2, 5).rstrip('.') + f' {number}')}",
+        f"type: {rng.choice(SUPPORTER_TYPES)}",
+        f"country: {rng.choice(COUNTRIES)}",
+        f"city: {json.dumps(Words('en', rng).word().title())}",
+        f"website: https://supporter-{number}.example/",
+        "contact:",
+        f"  name: Contact Person {number}",
+        "  position: Energy adviser",
+        f"  email: contact-{number}@supporter-{number}.example",
+        "head:",
+        "  title: Director",
+        f"  name: Head Person {number}",
+        f"joined: {2012 + number % 13}-{1 + number % 12:02d}-{1 + number % 28:02d}",
+        f"status: {'suspended' if number % 17 == 5 else 'active'}",
+        *([f"last_report: 2025-{1 + number % 12:02d}-15"] if number % 3 else []),
+        f"signatories: {rng.randint(1, 400)}",
+        f"working_languages: [{', '.join(sorted(set(described[:3])))}]",
+        "description:",
+        *(f"  {code}: {json.dumps(Words(code, rng).paragraph(), ensure_ascii=False)}" for code in described),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def make_site(root: Path, project: Path, scale: Scale) -> Path:
@@ -133,13 +183,30 @@ def make_site(root: Path, project: Path, scale: Scale) -> Path:
     languages = EU_LANGUAGES[: scale.languages]
     if "en" not in languages:
         languages = ("en", *languages[:-1])
-    for lang in languages:
+    sources = {}
+    for lang in ("en", *(code for code in languages if code != "en")):
         rng = random.Random(f"{scale.seed}-{lang}")
         folder = content / lang / "bench"
         folder.mkdir(parents=True, exist_ok=True)
         for number in range(scale.pages):
             text = markdown_page(lang, number, scale.pages, rng)
+            if lang == "en":
+                sources[number] = text
+            else:
+                # a translation records how it was made and which English text it translates
+                method = "machine" if number % 4 == 3 else "human"
+                header, _, body = text.partition("\n\n")
+                text = (
+                    f"{header}\nTranslation-Method: {method}\n"
+                    f"Source-Hash: {source_hash(sources[number])}\n\n{body}"
+                )
             (folder / f"page-{number:04d}.md").write_text(text, encoding="utf-8")
+    folder = content / "data" / "supporters"
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(f"{scale.seed}-supporters")
+    for number in range(scale.supporters):
+        text = supporter_yaml(number, EU_LANGUAGES, rng)
+        (folder / f"bench-supporter-{number:04d}.yaml").write_text(text, encoding="utf-8")
     return content
 
 

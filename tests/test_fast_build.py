@@ -145,8 +145,9 @@ def test_dev_server_rebuilds_after_edits_equal_fresh_plain_builds(tmp_path):
         for lang in ("en", "sv", "fi")
     }
     assert shown == {"en": True, "sv": True, "fi": False}
-    # A body edit rewrote only the pages that show the edited text: English and the fallbacks
-    # (German and Finnish have their own translation), and the root chooser.
+    # A body edit rewrote the pages that show the edited text (English and the fallbacks) and
+    # the pages of the languages whose translation it made outdated (German and Finnish, where
+    # the status shows), and kept every other page.
     rewritten = {
         name
         for name in tree_bytes(tmp_path / "s1")
@@ -154,9 +155,16 @@ def test_dev_server_rebuilds_after_edits_equal_fresh_plain_builds(tmp_path):
         and (tmp_path / "s1" / name).stat().st_mtime_ns
         != (tmp_path / "s0" / name).stat().st_mtime_ns
     }
-    assert rewritten == {"index.html"} | {
-        f"{lang}/supporters/commitments/index.html" for lang in EU_ORDER if lang not in ("de", "fi")
-    }
+    edited = {f"{lang}/supporters/commitments/index.html" for lang in EU_ORDER}
+    assert edited <= rewritten
+    untouched_languages = [lang for lang in EU_ORDER if lang not in ("en", "de", "fi")]
+    kept = [
+        name
+        for name in tree_bytes(tmp_path / "s1")
+        if name.endswith(".html") and name.split("/")[0] in untouched_languages
+    ]
+    assert set(kept) - edited, "the fixture should have other pages in those languages"
+    assert not (set(kept) - edited) & rewritten
     # The Finnish overview became a fallback: its English text is shown in the Finnish folder.
     fallback = (tmp_path / "s3" / "fi" / "supporters" / "index.html").read_text(encoding="utf-8")
     assert "notice-fallback" in fallback
@@ -212,3 +220,34 @@ def test_fast_build_settings_name_a_bad_key():
     with pytest.raises(PortalError, match="must be of type int"):
         options({"FAST_BUILD": {"workers": "2"}})
     assert options({})["enabled"] is True
+
+
+def test_dev_server_rebuilds_after_data_and_page_edits_equal_fresh_plain_builds(tmp_path):
+    content = copy_site(PROJECT / "content", tmp_path / "content")
+    record = content / "data" / "supporters" / "agence-energie-occitanie.yaml"
+    page = content / "en" / "supporters" / "how-to-apply.md"
+    record_text = record.read_text(encoding="utf-8").replace(
+        "  en: A local energy agency", "  en: An edited local energy agency"
+    )
+    page_text = page.read_text(encoding="utf-8") + "\nA sentence added by the test.\n"
+    steps = [
+        {"snapshot": str(tmp_path / "s0")},
+        {"write": {str(record): record_text}, "snapshot": str(tmp_path / "s1")},
+        {"write": {str(page): page_text}, "snapshot": str(tmp_path / "s2")},
+    ]
+    run_rebuilds(tmp_path, content, steps)
+
+    replay = copy_site(PROJECT / "content", tmp_path / "replay")
+    for number, writes in enumerate([{}, {record: record_text}, {page: page_text}]):
+        for file, text in writes.items():
+            (replay / file.relative_to(content)).write_text(text, encoding="utf-8")
+        fresh = build_or_fail(replay, tmp_path / f"fresh{number}", "-e", PLAIN)
+        assert_same_tree(fresh, tmp_path / f"s{number}")
+    profile = "en/supporters/directory/agence-energie-occitanie/index.html"
+    assert "An edited local energy agency" in (tmp_path / "s1" / profile).read_text(
+        encoding="utf-8"
+    )
+    # The Markdown edit left the directory's pages as they were: not rendered, not written.
+    assert (tmp_path / "s2" / profile).stat().st_mtime_ns == (
+        tmp_path / "s1" / profile
+    ).stat().st_mtime_ns

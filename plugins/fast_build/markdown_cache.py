@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +18,7 @@ import markdown
 from multilingual import conversion
 from multilingual.conversion import Converted, ReusableConverter
 
+from .disk_cache import DiskCache
 from .workers import ordered_map
 
 logger = logging.getLogger(__name__)
@@ -39,73 +37,26 @@ def fingerprint(markdown_settings: dict, formatted_fields) -> bytes:
         repr(sorted(formatted_fields)),
     ):
         digest.update(repr(part).encode() + b"\0")
-    for module in (conversion, sys.modules[__name__]):
+    for module in (conversion, sys.modules[__name__], sys.modules[DiskCache.__module__]):
         digest.update(Path(module.__file__).read_bytes())
     return digest.digest()
 
 
-class MarkdownCache:
-    """Converted pages by the digest of their text; loaded from and saved to one file."""
-
-    def __init__(self, file: Path | None, fingerprint: bytes) -> None:
-        self.file = file
-        self.fingerprint = fingerprint
-        self.entries: dict[bytes, tuple] = {}
-        self.used: set[bytes] = set()
-        self.added = 0
-        if file is not None:
-            self._load()
+class MarkdownCache(DiskCache):
+    """Converted pages by the digest of their text."""
 
     def key(self, text: str) -> bytes:
         """Return the cache key of a page's prepared text."""
-        return hashlib.sha256(self.fingerprint + text.encode("utf-8")).digest()
+        return self.digest(text.encode("utf-8"))
 
     def get(self, key: bytes) -> Converted | None:
         """Return the converted page stored under `key`, if any."""
-        entry = self.entries.get(key)
-        if entry is None:
-            return None
-        self.used.add(key)
-        return Converted(*entry)
+        entry = super().get(key)
+        return None if entry is None else Converted(*entry)
 
     def put(self, key: bytes, converted: Converted) -> None:
         """Store a converted page."""
-        self.entries[key] = (converted.html, converted.meta, converted.fields)
-        self.used.add(key)
-        self.added += 1
-
-    def _load(self) -> None:
-        try:
-            with open(self.file, "rb") as handle:
-                stored = pickle.load(handle)
-        except FileNotFoundError:
-            return
-        except Exception as error:  # a damaged cache is rebuilt, never trusted
-            logger.debug("Ignoring the Markdown cache %r: %r", str(self.file), error)
-            return
-        if isinstance(stored, dict) and stored.get("fingerprint") == self.fingerprint:
-            self.entries = stored["entries"]
-
-    def save(self) -> None:
-        """Write the entries used in this build (and only those) when anything changed."""
-        if self.file is None:
-            return
-        if not self.added and len(self.used) == len(self.entries):
-            return
-        entries = {key: self.entries[key] for key in self.used}
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(
-                    {"fingerprint": self.fingerprint, "entries": entries},
-                    handle,
-                    protocol=pickle.HIGHEST_PROTOCOL,
-                )
-            os.replace(temporary, self.file)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        super().put(key, (converted.html, converted.meta, converted.fields))
 
 
 class FastMarkdown:

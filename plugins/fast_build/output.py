@@ -22,7 +22,10 @@ import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import date, time, timedelta
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path, PurePath
 from typing import Any
 
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
@@ -158,31 +161,79 @@ def _stamp_files(digest, paths: Iterable[str | Path]) -> None:
             digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
 
 
-def _plain_data(digest, value, depth: int = 0) -> None:
-    """Add `value` to `digest` when it is plain data (recursively); objects add only a marker."""
-    if value is None or isinstance(value, bool | int | float | str | bytes):
+#: Values whose repr is all there is to them.
+SCALARS = (bool, int, float, str, bytes, Decimal, PurePath, date, time, timedelta, Enum)
+
+
+def _plain_data(digest, value, depth: int = 0) -> bool:
+    """Add plain data (recursively) to `digest`; return True if `value` holds anything else."""
+    if value is None or isinstance(value, SCALARS):
         digest.update(f"{type(value).__name__}:{value!r};".encode())
-    elif depth < 6 and isinstance(value, list | tuple):
+        return False
+    if depth < 8 and isinstance(value, list | tuple | set | frozenset):
         digest.update(b"[")
-        for item in value:
-            _plain_data(digest, item, depth + 1)
+        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+        other = any([_plain_data(digest, item, depth + 1) for item in items])
         digest.update(b"]")
-    elif depth < 6 and isinstance(value, dict):
+        return other
+    if depth < 8 and isinstance(value, dict):
         digest.update(b"{")
+        other = False
         for key in sorted(value, key=repr):
-            _plain_data(digest, key, depth + 1)
-            _plain_data(digest, value[key], depth + 1)
+            other = _plain_data(digest, key, depth + 1) or other
+            other = _plain_data(digest, value[key], depth + 1) or other
         digest.update(b"}")
-    else:
-        digest.update(b"?")
+        return other
+    if isinstance(value, type) or callable(value):  # classes and functions: code, not data
+        digest.update(f"code:{getattr(value, '__qualname__', type(value).__name__)};".encode())
+        return False
+    return True
 
 
-def shared_signature(generator, depends_on: Iterable[str | Path]) -> bytes:
-    """Return a digest of what every page shares: templates, named files, plain context data."""
+#: Pelican's collections of content objects: what templates show of them is in the job keys.
+PELICAN_COLLECTIONS = frozenset(
+    {
+        "articles",
+        "authors",
+        "categories",
+        "dates",
+        "draft_pages",
+        "drafts",
+        "drafts_translations",
+        "generated_content",
+        "hidden_articles",
+        "hidden_pages",
+        "pages",
+        "period_archives",
+        "related_posts",
+        "static_content",
+        "static_links",
+        "tags",
+        "translations",
+    }
+)
+
+
+def shared_signature(generator, depends_on: Iterable[str | Path], covered: Iterable[str]) -> bytes:
+    """Return a digest of what every page shares: templates, named files, the shared context.
+
+    Plain data in the context is digested as it is; an object by its ``render_digest()``. Keys
+    in `covered` (and Pelican's content collections) are left out: the job keys cover them.
+    Any other object cannot be told unchanged, so the digest differs in every build and no
+    page is kept.
+    """
     digest = hashlib.sha256()
     _stamp_files(digest, _loader_folders(generator.env.loader))
     _stamp_files(digest, depends_on)
-    _plain_data(digest, {k: v for k, v in generator.context.items() if k != MEMORY_KEY})
+    skip = PELICAN_COLLECTIONS | set(covered) | {MEMORY_KEY}
+    for key in sorted(k for k in generator.context if k not in skip):
+        value = generator.context[key]
+        digest.update(f"\0{key}=".encode())
+        if hasattr(value, "render_digest"):
+            digest.update(value.render_digest().encode())
+        elif _plain_data(digest, value):
+            logger.debug("%r in the context has no render_digest(): no page is kept", key)
+            digest.update(os.urandom(16))
     return digest.digest()
 
 
@@ -205,11 +256,13 @@ def write_pages(
     writer,
     jobs: list[RenderJob],
     depends_on: Iterable[str | Path] = (),
+    covered: Iterable[str] = (),
 ) -> None:
     """Write every job's page through `writer`, in order; render in workers, keep unchanged ones.
 
     `depends_on` names files and folders (besides templates) that every page depends on, such
-    as the interface-string catalogues.
+    as the interface-string catalogues; `covered` names context variables whose part in a page
+    the jobs' keys already cover (see `shared_signature`).
     """
     context = generator.context
     settings = options(generator.settings)
@@ -222,7 +275,7 @@ def write_pages(
     keys: list[str | None] = [None] * len(jobs)
     kept: set[int] = set()
     if memory is not None:
-        shared = shared_signature(generator, depends_on)
+        shared = shared_signature(generator, depends_on, covered)
         for index, job in enumerate(jobs):
             if job.key is None:
                 continue

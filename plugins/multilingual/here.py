@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 
@@ -130,11 +130,11 @@ def page_digest(page) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def render_key(variant: Variant, page_digest: str, tree_signature: str, versions: str) -> str:
-    """Return a string that changes whenever what the page of `variant` shows may change.
+def render_key(here: Here, page_digest: str, tree_signature: str) -> str:
+    """Return a string that changes whenever what a page shows may change.
 
-    `here_for_variant` makes everything a template sees from the variant, the page (its
-    `page_digest`), the titles and URLs of the pages in the same language (`tree_signature`:
-    navigation, breadcrumbs, sitemap) and the languages the page exists in (`versions`).
+    It covers everything in `here` but its HTML, the page's text, metadata and template
+    (`page_digest`, which also decides the HTML), and the titles, addresses and states of the
+    other pages in the same language (`tree_signature`: navigation, breadcrumbs, sitemap).
     """
-    return f"{variant.path}|{variant.lang}|{variant.real}|{page_digest}|{tree_signature}|{versions}"
+    return f"{page_digest}|{tree_signature}|{replace(here, html='')!r}"

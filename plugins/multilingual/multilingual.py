@@ -221,8 +221,6 @@ class MultilingualGenerator(Generator):
         digests = {}
         jobs = []
         for path in self.tree.paths():
-            if track:
-                versions = repr([(v.lang, v.url) for v in self.tree.real_variants(path)])
             for lang in self.settings["LANGUAGES"]:
                 variant = self.tree.get(path, lang)
                 here = here_for_variant(self.tree, variant, siteurl)
@@ -230,7 +228,7 @@ class MultilingualGenerator(Generator):
                 if track:
                     if id(variant.page) not in digests:
                         digests[id(variant.page)] = page_digest(variant.page)
-                    key = render_key(variant, digests[id(variant.page)], signatures[lang], versions)
+                    key = render_key(here, digests[id(variant.page)], signatures[lang])
                 jobs.append(
                     RenderJob(
                         variant.url + "index.html",
@@ -245,7 +243,15 @@ class MultilingualGenerator(Generator):
                         key=key,
                     )
                 )
-        write_pages(self, writer, jobs, depends_on=[self.settings["TRANSLATIONS_PATH"]])
+        write_pages(
+            self,
+            writer,
+            jobs,
+            depends_on=[self.settings["TRANSLATIONS_PATH"]],
+            # in the keys (the tree), in the catalogues' files (the runtime), or shown only
+            # on the status page, which is written apart (the status)
+            covered=("PAGE_TREE", RUNTIME_KEY, "TRANSLATION_STATUS"),
+        )
         self.write_translation_status(writer)
         writer.write_file(
             "index.html",

@@ -63,20 +63,19 @@ class PageTree:
         return trail
 
     def signature(self, lang: str) -> str:
-        """Return a digest of what templates may show of the tree in `lang` (titles, URLs).
+        """Return a digest of what templates show of the other pages of the tree in `lang`.
 
-        Navigation, footer, breadcrumbs and the sitemap show other pages; a page's render key
-        includes this, so a changed title re-renders every page of that language.
+        Navigation, footer, breadcrumbs, sitemap and the root chooser show other pages' title,
+        address, the title's language and whether the page is real (PAGE_TREE.get(...)); a
+        page's render key includes this digest, so a changed title re-renders every page of
+        that language. A template that shows more of other pages must add it here.
         """
         digest = hashlib.sha256()
         for path in self.paths():
             variant = self.variants[path].get(lang)
             if variant is not None:
-                digest.update(
-                    repr(
-                        (path, variant.url, variant.title, variant.title_lang, variant.real)
-                    ).encode()
-                )
+                shown = (path, variant.url, variant.title, variant.title_lang, variant.real)
+                digest.update(repr(shown).encode())
         return digest.hexdigest()
 
     def fallbacks(self) -> list[Variant]:
