@@ -133,6 +133,19 @@ class DevServer:
         for raw in iter(self.process.stdout.readline, b""):
             self.lines.put((time.perf_counter(), raw.decode("utf-8", "replace")))
 
+    def wait_noticed(self, timeout: float) -> bool:
+        """Wait until the server says it noticed a change; False if it said nothing in time."""
+        deadline = time.perf_counter() + timeout
+        while (remaining := deadline - time.perf_counter()) > 0:
+            try:
+                _, line = self.lines.get(timeout=remaining)
+            except queue.Empty:
+                return False
+            self.log.append(line)
+            if "re-generating" in line or "Modified:" in line:
+                return True
+        return False
+
     def wait_done(self, timeout: float) -> tuple[float, float]:
         """Wait for the next finished build; return (when it printed, its own seconds)."""
         deadline = time.perf_counter() + timeout

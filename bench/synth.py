@@ -164,7 +164,10 @@ def supporter_yaml(number: int, languages: tuple[str, ...], rng: random.Random) 
         f"signatories: {rng.randint(1, 400)}",
         f"working_languages: [{', '.join(sorted(set(described[:3])))}]",
         "description:",
-        *(f"  {code}: {json.dumps(Words(code, rng).paragraph(), ensure_ascii=False)}" for code in described),
+        *(
+            f"  {code}: {json.dumps(Words(code, rng).paragraph(), ensure_ascii=False)}"
+            for code in described
+        ),
     ]
     return "\n".join(lines) + "\n"
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
 import pydantic
 import ruamel.yaml
 from fast_build.disk_cache import site_cache
-from fast_build.output import RenderJob, keeps_pages, write_pages
+from fast_build.output import RenderJob, keeps_pages, write_files, write_pages
 from multilingual.errors import PortalError, PortalErrors
 from multilingual.here import Crumb, Here, LanguageLink
 from multilingual.multilingual import RUNTIME_KEY, catalogues
@@ -193,19 +194,21 @@ class DirectoryGenerator(Generator):
             )
         )
 
-    def _file(self, relative: str, content: bytes) -> None:
-        """Write a feed, calendar or JSON file (Pelican's writer renders only templates)."""
+    def _file(self, relative: str, make: Callable[[], bytes]) -> None:
+        """Queue a feed, calendar or JSON file; `make` returns its bytes when it is written.
+
+        Pelican's writer renders only templates; write_files writes these (in workers).
+        """
         if relative in self.written:
             raise PortalError(relative, "(file): written twice; two records share a name")
         self.written.add(relative)
-        path = Path(self.output_path) / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        self.files.append((relative, make))
 
     def generate_output(self, writer):
         """Write every generated page and file, language by language."""
         self.written: set[str] = set()
         self.jobs: list[RenderJob] = []
+        self.files: list[tuple[str, Callable[[], bytes]]] = []
         # Render keys (what a page shows besides the shared context, in which the fast build
         # digests DIRECTORY) let the dev server keep unchanged pages.
         self.track, self.signatures = keeps_pages(writer), {}
@@ -222,6 +225,7 @@ class DirectoryGenerator(Generator):
             depends_on=[self.settings["TRANSLATIONS_PATH"]],
             covered=("PAGE_TREE", RUNTIME_KEY, "TRANSLATION_STATUS"),
         )
+        write_files(self, self.files)
 
     def _write_supporter_pages(self, writer, lang: str) -> None:
         directory = self.directory
@@ -257,7 +261,8 @@ class DirectoryGenerator(Generator):
                 f"{urls.DIRECTORY_PATH}/{group.kind}/{group.key}",
             )
             self._page(writer, "directory_group", here, group=group)
-        self._file(urls.index_url(lang), search_index(directory, lang, self.settings["SITEURL"]))
+        siteurl = self.settings["SITEURL"]
+        self._file(urls.index_url(lang), lambda: search_index(directory, lang, siteurl))
 
     def _write_news_pages(self, writer, lang: str) -> None:
         for entry in self.directory.news(lang):
@@ -292,11 +297,15 @@ class DirectoryGenerator(Generator):
             )
             self._page(writer, "event", here, entry=entry)
             self._file(
-                entry.ics_url, build_calendar([entry], lang, base, entry.title.text, self.zones)
+                entry.ics_url,
+                lambda entry=entry: build_calendar(
+                    [entry], lang, base, entry.title.text, self.zones
+                ),
             )
         name = directory.catalogue(lang).gettext("Covenant Supporters: events")
         self._file(
-            urls.calendar_ics_url(lang), build_calendar(entries, lang, base, name, self.zones)
+            urls.calendar_ics_url(lang),
+            lambda: build_calendar(entries, lang, base, name, self.zones),
         )
 
     def _write_feeds(self, lang: str) -> None:
@@ -304,7 +313,7 @@ class DirectoryGenerator(Generator):
         for link in self.directory.feeds(lang):
             self._file(
                 link.url,
-                build_feed(
+                lambda link=link: build_feed(
                     self.directory,
                     lang,
                     link.kind,

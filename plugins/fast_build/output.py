@@ -17,12 +17,13 @@ compared within one process (`OutputMemory` lives on the Pelican instance), so a
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import os
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path, PurePath
@@ -162,7 +163,19 @@ def _stamp_files(digest, paths: Iterable[str | Path]) -> None:
 
 
 #: Values whose repr is all there is to them.
-SCALARS = (bool, int, float, str, bytes, Decimal, PurePath, date, time, timedelta, Enum)
+SCALARS = (
+    bool,
+    int,
+    float,
+    str,
+    bytes,
+    Decimal,
+    PurePath,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    Enum,
+)
 
 
 def _plain_data(digest, value, depth: int = 0) -> bool:
@@ -284,6 +297,7 @@ def write_pages(
             if before is not None and before[0] == key and _unchanged(writer, job.name, before):
                 kept.add(index)
 
+    started = time.perf_counter()
     todo = [index for index in range(len(jobs)) if index not in kept]
     workers = worker_count(settings["workers"]) if len(todo) >= settings["parallel_from"] else 1
     first = None
@@ -322,7 +336,13 @@ def write_pages(
                 memory.next_outputs[job.name] = (keys[index], *stamp)
     finally:
         done.close()
-    logger.debug("Wrote %r pages, kept %r (%r workers)", len(todo), len(kept), workers)
+    logger.debug(
+        "Wrote %r pages, kept %r (%r workers) in %.2f s",
+        len(todo) + (first is not None),
+        len(kept),
+        workers,
+        time.perf_counter() - started,
+    )
 
 
 def _stamp(stat: os.stat_result) -> tuple[int, int]:
@@ -368,3 +388,29 @@ def finish_build(memory: OutputMemory) -> None:
                 logger.debug("Removed %r, no longer built", path)
             except FileNotFoundError:
                 pass
+
+
+def _write_bytes(output_path: str, name: str, make) -> None:
+    """Make one file's bytes and write them (in a worker)."""
+    path = Path(output_path) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(make())
+
+
+def write_files(generator, files: list[tuple[str, Callable[[], bytes]]]) -> None:
+    """Write files that are not rendered templates (feeds, calendars, JSON), in workers.
+
+    Each item is (path below OUTPUT_PATH, function returning the bytes). With FAST_BUILD off,
+    or few files, they are made and written here, one after the other, in order.
+    """
+    settings = options(generator.settings)
+    output_path = generator.output_path
+    workers = 1
+    if settings["enabled"] and len(files) >= settings["parallel_from"]:
+        workers = worker_count(settings["workers"])
+    done = ordered_map(lambda item: _write_bytes(output_path, *item), files, workers)
+    try:
+        for _ in done:
+            pass
+    finally:
+        done.close()
