@@ -88,7 +88,7 @@ devserver: deps
 	$(PELICAN) content -s pelicanconf.py -o $(OUTPUT) --autoreload --listen --bind $(HOST) --port $(PORT) --fatal errors
 
 clean:
-	rm -rf $(OUTPUT) build .pytest_cache __pycache__ translations/*/LC_MESSAGES/*.mo
+	rm -rf $(OUTPUT) build cache .pytest_cache __pycache__ translations/*/LC_MESSAGES/*.mo
 
 lint: deps
 	$(BIN)/ruff check plugins tests bench pelicanconf.py publishconf.py

@@ -53,6 +53,7 @@ class Result:
     cold_cpu: list[float] = field(default_factory=list)
     warm: list[float] = field(default_factory=list)
     peak_bytes: list[int] = field(default_factory=list)
+    peak_pss: list[int] = field(default_factory=list)
     markdown_edit: list[float] = field(default_factory=list)  # dev server, edit to build done
     markdown_edit_build: list[float] = field(default_factory=list)  # Pelican's own figure
     yaml_edit: list[float] = field(default_factory=list)
@@ -247,6 +248,7 @@ def run_scenario(name: str, scale: Scale | None, compare: bool, runs: int, workd
         result.cold.append(cold.seconds)
         result.cold_cpu.append(cold.cpu_seconds)
         result.peak_bytes.append(cold.peak_bytes)
+        result.peak_pss.append(cold.peak_pss)
         result.pages_written = count_pages(root / "output")
         line = f"  run {run + 1}: cold {cold.seconds:.2f} s ({cold.cpu_seconds:.2f} s CPU)"
         if plain_settings is not None:
@@ -316,8 +318,12 @@ def report(results: list[Result]) -> str:
             lambda r: f"{r.pages_written / r.median(r.cold):.0f}" if r.cold else "–",
         ),
         (
-            "peak memory (process tree RSS)",
-            lambda r: f"{max(r.peak_bytes) / 2**20:.0f} MiB" if r.peak_bytes else "–",
+            "peak memory, cold build (sum of RSS / of PSS over all processes)",
+            lambda r: (
+                f"{max(r.peak_bytes) / 2**20:.0f} MiB / {max(r.peak_pss) / 2**20:.0f} MiB"
+                if r.peak_bytes
+                else "–"
+            ),
         ),
         ("plain Pelican 4.12, same Markdown", _plain),
         ("ours / plain Pelican (time)", _ratio),

@@ -23,6 +23,7 @@ class Measured:
     seconds: float  # wall clock, from start to exit
     cpu_seconds: float  # user + system time of the build and every process it started
     peak_bytes: int  # highest sum of the resident memory of the build's process tree
+    peak_pss: int  # highest sum of its proportional set sizes (shared pages counted once)
     returncode: int
     output: str
 
@@ -64,19 +65,43 @@ def tree_rss(pid: int) -> int:
     return total
 
 
+def tree_pss(pid: int) -> int:
+    """Return the summed proportional set size of `pid` and its descendants, in bytes.
+
+    A page shared by a parent and its forked workers counts once in all, split between them:
+    this is the memory the build really holds.
+    """
+    total = 0
+    for member in tree_pids(pid):
+        try:
+            with open(f"/proc/{member}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 class PeakSampler(threading.Thread):
-    """Samples a process tree's resident memory until stopped; keeps the peak."""
+    """Samples a process tree's resident memory until stopped; keeps the peaks."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.peak = 0
+        self.peak_pss = 0
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        """Sample every SAMPLE_SECONDS until stop() is called."""
+        """Sample every SAMPLE_SECONDS until stop() is called (PSS every fifth time)."""
+        count = 0
         while not self.stopped.is_set():
             self.peak = max(self.peak, tree_rss(self.pid))
+            if count % 5 == 0:
+                self.peak_pss = max(self.peak_pss, tree_pss(self.pid))
+            count += 1
             self.stopped.wait(SAMPLE_SECONDS)
 
     def stop(self) -> int:
@@ -107,6 +132,7 @@ def run_measured(command: list[str], cwd: Path, env: dict[str, str]) -> Measured
         seconds=seconds,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         peak_bytes=max(peak, usage.ru_maxrss * 1024),
+        peak_pss=sampler.peak_pss,
         returncode=process.returncode,
         output=b"".join(chunks).decode("utf-8", "replace"),
     )
