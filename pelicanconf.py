@@ -56,7 +56,9 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["multilingual", "directory", "serving", "search", "sitemap", "fast_build"]
+# fast_build comes first: at the end of a dev-server rebuild it removes the pages no longer
+# built before the search index and the sitemaps read the output folder.
+PLUGINS = ["fast_build", "multilingual", "directory", "serving", "search", "sitemap"]
 
 # The site's public address. Feeds and iCalendar files need absolute links: they use SITEURL
 # when it is set (publishconf.py sets it), else this address, so that a development build's

@@ -16,7 +16,7 @@ from pelican import signals
 
 from .markdown_cache import FastMarkdown, MarkdownCache, fingerprint
 from .options import options
-from .output import MEMORY_KEY, FastWriter, OutputMemory, finish_build
+from .output import MEMORY_KEY, FastWriter, OutputMemory, finish_build, remove_unwritten
 from .workers import worker_count
 
 logger = logging.getLogger(__name__)
@@ -30,10 +30,18 @@ def start_instance(pelican) -> None:
 
 
 def start_build(pelican) -> None:
-    """Begin a build of the instance (called once per build, before its generators exist)."""
+    """Begin a build of the instance (called once per build, before its generators exist).
+
+    After the first build, Pelican no longer empties the output folder (see end_build): here
+    every file that the writer did not write last time (search index, sitemaps, feeds, copied
+    assets) is removed instead, so that whoever makes it makes it afresh, as after a clean.
+    """
     memory = pelican.settings.get(MEMORY_KEY)
-    if memory is not None:
-        memory.begin()
+    if memory is None:
+        return
+    memory.begin()
+    if memory.builds and memory.clean_output:
+        remove_unwritten(Path(pelican.output_path), memory.written, pelican.output_retention)
 
 
 def _markdown_readers(generator) -> list:

@@ -414,3 +414,16 @@ def write_files(generator, files: list[tuple[str, Callable[[], bytes]]]) -> None
             pass
     finally:
         done.close()
+
+
+def remove_unwritten(output: Path, written: set[str], retention: Iterable[str]) -> None:
+    """Remove every file under `output` that is not in `written` (or kept by retention)."""
+    kept_names = set(retention)
+    for folder, subfolders, files in os.walk(output):
+        if folder == str(output):
+            subfolders[:] = [name for name in subfolders if name not in kept_names]
+            files = [name for name in files if name not in kept_names]
+        for name in files:
+            path = os.path.join(folder, name)
+            if path not in written:
+                os.remove(path)
