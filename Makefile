@@ -9,6 +9,7 @@
 #   make nginx-conf   write the nginx configuration for the built site into build/nginx/
 #   make serve-nginx  serve the built site with that nginx configuration on http://127.0.0.1:8080/
 #   make test         lint, format check and the test suite (what CI runs; it runs every check)
+#   make bench        build-speed benchmark against plain Pelican (BENCH_SCALE=full for the targets)
 #   make clean        remove build products
 #   make l10n-extract extract interface strings from templates and plugins into translations/messages.pot
 #   make l10n-update  merge messages.pot into every language's messages.po
@@ -37,7 +38,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: deps node-deps system-deps html check publish rollback nginx-conf serve-nginx serve devserver clean \
-	test lint l10n-extract l10n-update l10n-compile l10n-init l10n-status l10n-stamp l10n-reviewed
+	test lint l10n-extract l10n-update l10n-compile l10n-init l10n-status l10n-stamp l10n-reviewed bench
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY_VERSION) -m venv $(VENV)
@@ -84,11 +85,11 @@ devserver: deps
 	$(PELICAN) content -s pelicanconf.py -o $(OUTPUT) --autoreload --listen --bind $(HOST) --port $(PORT) --fatal errors
 
 clean:
-	rm -rf $(OUTPUT) build .pytest_cache __pycache__ translations/*/LC_MESSAGES/*.mo
+	rm -rf $(OUTPUT) build cache .pytest_cache __pycache__ translations/*/LC_MESSAGES/*.mo
 
 lint: deps
-	$(BIN)/ruff check plugins portal tests pelicanconf.py publishconf.py
-	$(BIN)/ruff format --check plugins portal tests pelicanconf.py publishconf.py
+	$(BIN)/ruff check plugins portal tests bench pelicanconf.py publishconf.py
+	$(BIN)/ruff format --check plugins portal tests bench pelicanconf.py publishconf.py
 
 test: deps node-deps system-deps lint
 	$(BIN)/python -m pytest
@@ -108,6 +109,14 @@ publish: deps node-deps system-deps
 
 rollback: deps
 	$(BIN)/python -m portal.release rollback --to $(PUBLISH_DIR)
+
+# BENCH_SCALE=quick (default) takes a few minutes; full builds the targets' scale (see
+# BENCHMARKS.md). BENCH_OPTS passes other options, e.g. BENCH_OPTS="--runs 5".
+BENCH_SCALE ?= quick
+BENCH_OPTS ?=
+
+bench: deps
+	$(BIN)/python -m bench --suite $(BENCH_SCALE) $(BENCH_OPTS)
 
 l10n-extract: deps
 	$(BIN)/pybabel extract --mapping babel.cfg --sort-by-file --no-wrap \

@@ -56,7 +56,17 @@ CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["multilingual", "directory", "serving", "search", "sitemap", "content_policy"]
+# fast_build comes first: at the end of a dev-server rebuild it removes the pages no longer
+# built before the search index and the sitemaps read the output folder.
+PLUGINS = [
+    "fast_build",
+    "multilingual",
+    "directory",
+    "serving",
+    "search",
+    "sitemap",
+    "content_policy",
+]
 
 # The site's public address. Feeds and iCalendar files need absolute links: they use SITEURL
 # when it is set (publishconf.py sets it), else this address, so that a development build's
@@ -77,6 +87,9 @@ JINJA_ENVIRONMENT = {
     "trim_blocks": True,
     "lstrip_blocks": True,
     "extensions": ["jinja2.ext.i18n"],
+    # Every build makes a new environment, so checking template files for changes before each
+    # render (thousands of stat calls per build) buys nothing.
+    "auto_reload": False,
 }
 
 MARKDOWN = {

@@ -92,13 +92,15 @@ def template_frame(error: BaseException) -> tuple[str, int] | None:
 
 
 def output_being_written(error: BaseException) -> str | None:
-    """Return the output file Pelican's writer was writing when the error happened."""
+    """Return the output file being written when the error happened (Pelican or fast_build)."""
     tb = error.__traceback__
     name = None
     while tb is not None:
         code = tb.tb_frame.f_code
         if code.co_name == "write_file" and code.co_filename.endswith("writers.py"):
             name = tb.tb_frame.f_locals.get("name")
+        elif code.co_name == "_render" and code.co_filename.endswith("fast_build/output.py"):
+            name = getattr(tb.tb_frame.f_locals.get("job"), "name", None)  # fast_build's renderer
         tb = tb.tb_next
     return name if isinstance(name, str) else None
 

@@ -291,11 +291,13 @@ def validate(
 
 
 def load_folder(
-    folder: Path, model: type[Record], id_field: str
+    folder: Path, model: type[Record], id_field: str, cache=None
 ) -> tuple[list[tuple[Record, Source]], list[PortalError]]:
     """Load every YAML file in `folder` as one record whose `id_field` is the file name.
 
     Returns the records (sorted by id) with their sources, and every problem in every file.
+    `cache` (the fast build's, or None) keeps records read without a problem, by the file's
+    bytes, so that an unchanged file is not parsed again.
     """
     records: list[tuple[Record, Source]] = []
     problems: list[PortalError] = []
@@ -329,6 +331,13 @@ def load_folder(
             )
             continue
         seen[record_id] = shown
+        if cache is not None:
+            key = cache.digest(
+                f"{shown}\0{model.__name__}\0{record_id}\0".encode() + path.read_bytes()
+            )
+            if (hit := cache.get(key)) is not None:
+                records.append(hit)
+                continue
         data, source, read_problems = read_yaml(path)
         if data is None and read_problems:
             problems.extend(read_problems)
@@ -339,5 +348,7 @@ def load_folder(
         )
         if record is not None:
             records.append((record, source))
+            if cache is not None and not read_problems and not record_problems:
+                cache.put(key, (record, source))
     logger.debug("loaded %r records from %r", len(records), str(folder))
     return records, problems

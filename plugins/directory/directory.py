@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
+import pydantic
+import ruamel.yaml
+from fast_build.disk_cache import site_cache
+from fast_build.output import RenderJob, keeps_pages, write_files, write_pages
 from multilingual.errors import PortalError, PortalErrors
 from multilingual.here import Crumb, Here, LanguageLink
-from multilingual.multilingual import catalogues
+from multilingual.multilingual import RUNTIME_KEY, catalogues
 from pelican import signals
 from pelican.generators import Generator
 
-from . import urls
+from . import data_loading, events, news, record_fields, site_data, supporters, urls
 from .calendar_files import TimeZones, build_calendar
 from .directory_pages import Directory
 from .feeds import build_feed
@@ -26,6 +31,9 @@ from .search_index import search_index
 from .site_data import build_moment, load_site_data
 
 logger = logging.getLogger(__name__)
+
+#: The modules that read and check records: the record cache is emptied when one changes.
+RECORD_CODE = (data_loading, record_fields, supporters, news, events, site_data)
 
 #: DIRECTORY_SETTINGS in pelicanconf.py overrides these.
 DEFAULT_SETTINGS = {
@@ -105,7 +113,15 @@ class DirectoryGenerator(Generator):
             raise PortalError(
                 "pelicanconf.py", 'PLUGINS must list "multilingual" before "directory"'
             )
-        data = load_site_data(Path(self.settings["PATH"]) / self.options["data_path"])
+        cache = site_cache(
+            self.settings,
+            "directory-records",
+            [module.__file__ for module in RECORD_CODE],
+            (pydantic.VERSION, ruamel.yaml.__version__),
+        )
+        data = load_site_data(Path(self.settings["PATH"]) / self.options["data_path"], cache)
+        if cache is not None:
+            cache.save()
         self.built_at = build_moment()
         self.languages = tuple(self.settings["LANGUAGES"])
         self.source_lang = self.settings["DEFAULT_LANG"]
@@ -157,35 +173,59 @@ class DirectoryGenerator(Generator):
         )
 
     def _page(self, writer, template: str, here: Here, **values) -> None:
-        writer.write_file(
-            here.url + "index.html",
-            self.get_template(template),
-            self.context,
-            here=here,
-            page_lang=here.lang,
-            relative_urls=self.settings["RELATIVE_URLS"],
-            url=here.url,
-            **values,
+        """Queue a page; generate_output writes them all (in this order) with write_pages."""
+        key = None
+        if self.track:
+            if here.lang not in self.signatures:
+                self.signatures[here.lang] = self.tree.signature(here.lang)
+            key = f"{template}|{self.signatures[here.lang]}|{here!r}"
+        self.jobs.append(
+            RenderJob(
+                here.url + "index.html",
+                self.get_template(template),
+                dict(
+                    here=here,
+                    page_lang=here.lang,
+                    relative_urls=self.settings["RELATIVE_URLS"],
+                    url=here.url,
+                    **values,
+                ),
+                key=key,
+            )
         )
 
-    def _file(self, relative: str, content: bytes) -> None:
-        """Write a feed, calendar or JSON file (Pelican's writer renders only templates)."""
+    def _file(self, relative: str, make: Callable[[], bytes]) -> None:
+        """Queue a feed, calendar or JSON file; `make` returns its bytes when it is written.
+
+        Pelican's writer renders only templates; write_files writes these (in workers).
+        """
         if relative in self.written:
             raise PortalError(relative, "(file): written twice; two records share a name")
         self.written.add(relative)
-        path = Path(self.output_path) / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
+        self.files.append((relative, make))
 
     def generate_output(self, writer):
         """Write every generated page and file, language by language."""
         self.written: set[str] = set()
+        self.jobs: list[RenderJob] = []
+        self.files: list[tuple[str, Callable[[], bytes]]] = []
+        # Render keys (what a page shows besides the shared context, in which the fast build
+        # digests DIRECTORY) let the dev server keep unchanged pages.
+        self.track, self.signatures = keeps_pages(writer), {}
         self.zones = TimeZones.for_events(self.directory.data.events.values())
         for lang in self.languages:
             self._write_supporter_pages(writer, lang)
             self._write_news_pages(writer, lang)
             self._write_event_pages(writer, lang)
             self._write_feeds(lang)
+        write_pages(
+            self,
+            writer,
+            self.jobs,
+            depends_on=[self.settings["TRANSLATIONS_PATH"]],
+            covered=("PAGE_TREE", RUNTIME_KEY, "TRANSLATION_STATUS"),
+        )
+        write_files(self, self.files)
 
     def _write_supporter_pages(self, writer, lang: str) -> None:
         directory = self.directory
@@ -221,7 +261,8 @@ class DirectoryGenerator(Generator):
                 f"{urls.DIRECTORY_PATH}/{group.kind}/{group.key}",
             )
             self._page(writer, "directory_group", here, group=group)
-        self._file(urls.index_url(lang), search_index(directory, lang, self.settings["SITEURL"]))
+        siteurl = self.settings["SITEURL"]
+        self._file(urls.index_url(lang), lambda: search_index(directory, lang, siteurl))
 
     def _write_news_pages(self, writer, lang: str) -> None:
         for entry in self.directory.news(lang):
@@ -256,11 +297,15 @@ class DirectoryGenerator(Generator):
             )
             self._page(writer, "event", here, entry=entry)
             self._file(
-                entry.ics_url, build_calendar([entry], lang, base, entry.title.text, self.zones)
+                entry.ics_url,
+                lambda entry=entry: build_calendar(
+                    [entry], lang, base, entry.title.text, self.zones
+                ),
             )
         name = directory.catalogue(lang).gettext("Covenant Supporters: events")
         self._file(
-            urls.calendar_ics_url(lang), build_calendar(entries, lang, base, name, self.zones)
+            urls.calendar_ics_url(lang),
+            lambda: build_calendar(entries, lang, base, name, self.zones),
         )
 
     def _write_feeds(self, lang: str) -> None:
@@ -268,7 +313,7 @@ class DirectoryGenerator(Generator):
         for link in self.directory.feeds(lang):
             self._file(
                 link.url,
-                build_feed(
+                lambda link=link: build_feed(
                     self.directory,
                     lang,
                     link.kind,

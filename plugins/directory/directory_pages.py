@@ -8,6 +8,7 @@ build, so rendering thousands of pages does not repeat the work.
 from __future__ import annotations
 
 import gettext as gettext_module
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -134,6 +135,17 @@ class Directory:
     def gettext(self, lang: str, message: str) -> str:
         """Return an interface string (marked elsewhere with N_) in `lang`."""
         return self.catalogue(lang).gettext(message)
+
+    def render_digest(self) -> str:
+        """Return a digest of what the pages show from the directory (for the fast build).
+
+        Everything shown derives from the records, the date and the languages; the catalogues
+        are digested from their files by the fast build itself. The records' repr shows every
+        field's value, whether a record was parsed now or taken from the cache.
+        """
+        data = self.data
+        shown = repr((data.supporters, data.news, data.events, self.today, self.languages))
+        return hashlib.sha256(shown.encode("utf-8")).hexdigest()
 
     @staticmethod
     def number(value: int, lang: str) -> str:

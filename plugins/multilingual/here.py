@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 
@@ -120,3 +121,20 @@ def here_for_variant(tree: PageTree, variant: Variant, siteurl: str) -> Here:
         machine=variant.real and variant.method == "machine",
         original_url=source.url,
     )
+
+
+def page_digest(page) -> str:
+    """Return a digest of a page's converted text, metadata and template."""
+    metadata = sorted(page.metadata.items(), key=lambda item: item[0])
+    text = repr((page.template, metadata)) + "\0" + page.content
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def render_key(here: Here, page_digest: str, tree_signature: str) -> str:
+    """Return a string that changes whenever what a page shows may change.
+
+    It covers everything in `here` but its HTML, the page's text, metadata and template
+    (`page_digest`, which also decides the HTML), and the titles, addresses and states of the
+    other pages in the same language (`tree_signature`: navigation, breadcrumbs, sitemap).
+    """
+    return f"{page_digest}|{tree_signature}|{replace(here, html='')!r}"

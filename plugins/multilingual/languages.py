@@ -28,11 +28,13 @@ def format_locale(code: str) -> Locale:
     return Locale.parse(FORMAT_LOCALES.get(code, code))
 
 
+@cache
 def endonym(code: str) -> str:
     """Return the language's name in the language itself ("suomi", "Deutsch")."""
     return locale(code).get_display_name(code)
 
 
+@cache
 def language_name(code: str, in_language: str) -> str:
     """Return the name of language `code` written in `in_language`."""
     return locale(code).get_display_name(in_language)

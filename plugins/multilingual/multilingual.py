@@ -11,17 +11,18 @@ from pathlib import Path
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
+from fast_build.output import RenderJob, keeps_pages, write_pages
 from jinja2 import pass_context
-from markdown import Markdown
 from pelican import signals
 from pelican.generators import Generator
-from pelican.readers import MarkdownReader
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
 from .catalogues import load_catalogues
+from .conversion import Converted, convert_markdown
 from .errors import PortalError
 from .facts import substitute_facts
-from .here import Crumb, Here, LanguageLink, here_for_variant
+from .here import Crumb, Here, LanguageLink, here_for_variant, page_digest, render_key
 from .languages import endonym, format_locale, language_name
 from .link_parity import check_tree_links
 from .links import resolve_links
@@ -42,11 +43,31 @@ STATUS_JSON = "translation-status.json"
 
 
 class FactsMarkdownReader(MarkdownReader):
-    """Markdown reader that fills in the ``{{fact}}`` placeholders before converting."""
+    """Markdown reader that fills in the ``{{fact}}`` placeholders before converting.
+
+    `converter`, when set (the fast_build plugin sets it), gives the prepared text (`text`) and
+    converts it (`convert`) instead of a new Markdown instance per page; its results must equal
+    `prepare`'s and `convert_markdown`'s.
+    """
+
+    converter = None
 
     def read(self, source_path):
         """Read one Markdown file; errors name the file and line."""
         self._source_path = source_path
+        if self.converter is not None:
+            converted = self.converter.convert(self.converter.text(source_path))
+        else:
+            converted = convert_markdown(
+                self.prepare(source_path),
+                self.settings["MARKDOWN"],
+                self.settings["FORMATTED_FIELDS"],
+            )
+        metadata = self.metadata(converted) if converted.meta is not None else {}
+        return converted.html, metadata
+
+    def prepare(self, source_path) -> str:
+        """Return the page's Markdown with facts filled in and ``{filename}`` links resolved."""
         try:
             with pelican_open(source_path) as text:
                 raw = text
@@ -55,17 +76,34 @@ class FactsMarkdownReader(MarkdownReader):
                 source_path, f"not valid UTF-8 (byte {error.start}); save the file as UTF-8"
             ) from None
         text = substitute_facts(raw, self.settings.get("FACTS", {}), source_path)
-        text = resolve_links(
+        return resolve_links(
             text,
             Path(source_path),
             Path(self.settings["PATH"]),
             self.settings["DEFAULT_LANG"],
             self.settings["SITEURL"],
         )
-        self._md = Markdown(**self.settings["MARKDOWN"])
-        content = self._md.convert(text)
-        metadata = self._parse_metadata(self._md.Meta) if hasattr(self._md, "Meta") else {}
-        return content, metadata
+
+    def metadata(self, converted: Converted) -> dict:
+        """Return the page's metadata as Pelican's Markdown reader makes it."""
+        output = {}
+        for name, value in converted.meta.items():
+            name = name.lower()
+            if name in converted.fields:
+                output[name] = self.process_metadata(name, converted.fields[name])
+            elif not DUPLICATES_DEFINITIONS_ALLOWED.get(name, True):
+                if len(value) > 1:
+                    logger.warning(
+                        "Duplicate definition of `%s` for %s. Using first one.",
+                        name,
+                        self._source_path,
+                    )
+                output[name] = self.process_metadata(name, value[0])
+            elif len(value) > 1:
+                output[name] = self.process_metadata(name, value)
+            else:
+                output[name] = self.process_metadata(name, value[0])
+        return output
 
 
 def current_lang(context) -> str:
@@ -180,20 +218,46 @@ class MultilingualGenerator(Generator):
     def generate_output(self, writer):
         """Write each page variant, then the language chooser at the site root."""
         siteurl = self.settings["SITEURL"]
+        relative_urls = self.settings["RELATIVE_URLS"]
+        for lang in self.settings["LANGUAGES"]:
+            endonym(lang)  # load CLDR names once here, not in every worker process
+        track = keeps_pages(writer)  # compute render keys only when pages can be kept
+        if track:
+            signatures = {lang: self.tree.signature(lang) for lang in self.settings["LANGUAGES"]}
+        digests = {}
+        jobs = []
         for path in self.tree.paths():
             for lang in self.settings["LANGUAGES"]:
                 variant = self.tree.get(path, lang)
                 here = here_for_variant(self.tree, variant, siteurl)
-                writer.write_file(
-                    variant.url + "index.html",
-                    self.get_template(variant.page.template),
-                    self.context,
-                    page=variant.page,
-                    here=here,
-                    page_lang=lang,
-                    relative_urls=self.settings["RELATIVE_URLS"],
-                    url=variant.url,
+                key = None
+                if track:
+                    if id(variant.page) not in digests:
+                        digests[id(variant.page)] = page_digest(variant.page)
+                    key = render_key(here, digests[id(variant.page)], signatures[lang])
+                jobs.append(
+                    RenderJob(
+                        variant.url + "index.html",
+                        self.get_template(variant.page.template),
+                        dict(
+                            page=variant.page,
+                            here=here,
+                            page_lang=lang,
+                            relative_urls=relative_urls,
+                            url=variant.url,
+                        ),
+                        key=key,
+                    )
                 )
+        write_pages(
+            self,
+            writer,
+            jobs,
+            depends_on=[self.settings["TRANSLATIONS_PATH"]],
+            # in the keys (the tree), in the catalogues' files (the runtime), or shown only
+            # on the status page, which is written apart (the status)
+            covered=("PAGE_TREE", RUNTIME_KEY, "TRANSLATION_STATUS"),
+        )
         self.write_translation_status(writer)
         writer.write_file(
             "index.html",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -60,6 +61,22 @@ class PageTree:
             if parent is not None:
                 trail.append(parent)
         return trail
+
+    def signature(self, lang: str) -> str:
+        """Return a digest of what templates show of the other pages of the tree in `lang`.
+
+        Navigation, footer, breadcrumbs, sitemap and the root chooser show other pages' title,
+        address, the title's language and whether the page is real (PAGE_TREE.get(...)); a
+        page's render key includes this digest, so a changed title re-renders every page of
+        that language. A template that shows more of other pages must add it here.
+        """
+        digest = hashlib.sha256()
+        for path in self.paths():
+            variant = self.variants[path].get(lang)
+            if variant is not None:
+                shown = (path, variant.url, variant.title, variant.title_lang, variant.real)
+                digest.update(repr(shown).encode())
+        return digest.hexdigest()
 
     def fallbacks(self) -> list[Variant]:
         """Return every fallback variant."""

@@ -1,0 +1,8 @@
+"""Build-speed benchmark of the portal against plain Pelican (``python -m bench``)."""
+
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+if str(PROJECT / "plugins") not in sys.path:
+    sys.path.insert(0, str(PROJECT / "plugins"))

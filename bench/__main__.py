@@ -1,0 +1,423 @@
+"""Benchmark the portal's build against plain Pelican: ``python -m bench --help``.
+
+Each scenario generates a site into a temporary folder, builds it cold, warm, and in the dev
+server after editing one Markdown page (and one supporter's YAML file), builds the same Markdown
+pages with plain Pelican in the same run, and prints medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import PROJECT
+from .measure import DevServer, Measured, run_measured
+from .synth import Scale, make_site, write_plain_settings
+from .weight import LIMIT_BYTES, weigh
+
+SUITES = {
+    # (name, scale or None for the shipped site as it is, compare with plain Pelican)
+    "quick": [
+        ("shipped site", None, False),
+        ("Markdown pages", Scale(languages=24, pages=50), True),
+        ("supporters", Scale(languages=24, supporters=100, pages=0), False),
+    ],
+    "full": [
+        ("shipped site", None, False),
+        ("Markdown pages", Scale(languages=24, pages=200), True),
+        ("supporters", Scale(languages=24, supporters=1000, pages=0), False),
+    ],
+}
+SETTLE_SECONDS = 1.5  # the dev server watches files again only after a build has finished
+DEV_TIMEOUT = 600.0
+NOTICE_SECONDS = 5.0  # how long the dev server may take to notice a change
+
+
+@dataclass
+class Result:
+    """Medians of one scenario."""
+
+    name: str
+    scale: str
+    runs: int
+    pages_written: int = 0
+    cold: list[float] = field(default_factory=list)
+    cold_cpu: list[float] = field(default_factory=list)
+    warm: list[float] = field(default_factory=list)
+    peak_bytes: list[int] = field(default_factory=list)
+    peak_pss: list[int] = field(default_factory=list)
+    markdown_edit: list[float] = field(default_factory=list)  # dev server, edit to build done
+    markdown_edit_build: list[float] = field(default_factory=list)  # Pelican's own figure
+    yaml_edit: list[float] = field(default_factory=list)
+    yaml_edit_build: list[float] = field(default_factory=list)
+    plain: list[float] = field(default_factory=list)
+    plain_cpu: list[float] = field(default_factory=list)
+    plain_pages: int = 0
+    notes: list[str] = field(default_factory=list)
+    weight: dict | None = None
+
+    @staticmethod
+    def median(values: list[float]) -> float | None:
+        """Return the median of `values`, or None when nothing was measured."""
+        return statistics.median(values) if values else None
+
+
+def build_env() -> dict[str, str]:
+    """Return the environment of every build: fixed date, wide console, no bytecode noise."""
+    return dict(
+        os.environ,
+        SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "1795996800"),
+        COLUMNS="1000",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+
+
+def our_command(root: Path, *extra: str) -> list[str]:
+    """Return the command that builds the site in `root` as `make html` does."""
+    return [
+        sys.executable,
+        "-m",
+        "pelican",
+        str(root / "content"),
+        "-s",
+        str(PROJECT / "pelicanconf.py"),
+        "-o",
+        str(root / "output"),
+        *extra,
+        "-e",
+        f"CACHE_PATH={json.dumps(str(root / 'cache'))}",
+    ]
+
+
+def plain_command(root: Path, settings: Path) -> list[str]:
+    """Return the command that builds the same Markdown pages with plain Pelican."""
+    content, output = root / "content", root / "plain-output"
+    return [sys.executable, "-m", "pelican", str(content), "-s", str(settings), "-o", str(output)]
+
+
+def count_pages(output: Path) -> int:
+    """Return how many HTML files a build wrote."""
+    return sum(1 for _ in output.rglob("*.html"))
+
+
+def directory_plugin_present() -> bool:
+    """Tell whether the supporter directory (issue #3) is part of this checkout."""
+    return (PROJECT / "plugins" / "directory").is_dir()
+
+
+def edit_target(root: Path, scale: Scale | None) -> tuple[Path, str]:
+    """Return the Markdown page the dev-server test edits and the URL that shows it."""
+    if scale is not None and scale.pages > 0:
+        return root / "content/en/bench/page-0000.md", "en/bench/page-0000/index.html"
+    return root / "content/en/supporters/benefits.md", "en/supporters/benefits/index.html"
+
+
+def yaml_edit_target(root: Path, scale: Scale | None) -> tuple[Path, str]:
+    """Return the supporter file the dev-server test edits and the page that shows it."""
+    if scale is not None and scale.supporters > 0:
+        record = "bench-supporter-0000"
+    else:
+        record = "agence-energie-occitanie"
+    return (
+        root / "content" / "data" / "supporters" / f"{record}.yaml",
+        f"en/supporters/directory/{record}/index.html",
+    )
+
+
+def _timed_edits(
+    server: DevServer, root: Path, source: Path, shown_in: str, runs: int, edit
+) -> tuple[list[float], list[float]]:
+    """Edit `source` `runs` times (edit(original, marker) gives the text); time each rebuild."""
+    original = source.read_text(encoding="utf-8")
+    latencies, own = [], []
+    try:
+        for run in range(runs):
+            time.sleep(SETTLE_SECONDS)
+            marker = f"Benchmark edit number {run + 1}."
+            # Pelican watches files again only once a build is over, and may miss a write that
+            # comes too early; then the file is written again and the clock starts again.
+            for _attempt in range(10):
+                started = time.perf_counter()
+                source.write_text(edit(original, marker), encoding="utf-8")
+                if server.wait_noticed(NOTICE_SECONDS):
+                    break
+            done, own_seconds = server.wait_done(DEV_TIMEOUT)
+            latencies.append(done - started)
+            own.append(own_seconds)
+            written = (root / "output" / shown_in).read_text(encoding="utf-8")
+            if marker not in written:
+                raise RuntimeError(f"the dev server's rebuild did not show the edit in {shown_in}")
+    finally:
+        time.sleep(SETTLE_SECONDS)
+        for _attempt in range(10):
+            source.write_text(original, encoding="utf-8")
+            if server.wait_noticed(NOTICE_SECONDS):
+                server.wait_done(DEV_TIMEOUT)  # the rebuild after restoring the file
+                break
+    return latencies, own
+
+
+def append_paragraph(text: str, marker: str) -> str:
+    """Return Markdown with one more paragraph."""
+    return f"{text}\n{marker}\n"
+
+
+def append_to_english_description(text: str, marker: str) -> str:
+    """Return a supporter record whose English description ends with one more sentence."""
+    lines = text.split("\n")
+    start = lines.index("description:")
+    for number in range(start + 1, len(lines)):
+        if lines[number].startswith("  en: "):
+            end = number
+            while end + 1 < len(lines) and lines[end + 1].startswith("    "):
+                end += 1
+            value = lines[end]
+            if value.rstrip().endswith('"'):
+                lines[end] = value.rstrip()[:-1] + f' {marker}"'
+            else:
+                lines[end] = f"{value.rstrip()} {marker}"
+            return "\n".join(lines)
+    raise RuntimeError("the supporter record has no English description")
+
+
+def measure_dev_edits(root: Path, result: Result, scale: Scale | None, runs: int) -> None:
+    """Start the dev server; edit one Markdown page, then one supporter, `runs` times each."""
+    server = DevServer(our_command(root, "--autoreload", "--fatal", "errors"), PROJECT, build_env())
+    try:
+        server.wait_done(DEV_TIMEOUT)
+        source, shown_in = edit_target(root, scale)
+        result.markdown_edit, result.markdown_edit_build = _timed_edits(
+            server, root, source, shown_in, runs, append_paragraph
+        )
+        record, shown_in = yaml_edit_target(root, scale)
+        if not directory_plugin_present():
+            result.notes.append("YAML edit: directory plugin not present in this checkout")
+        elif not record.exists():
+            result.notes.append(f"YAML edit: no {record.name} in this site")
+        else:
+            result.yaml_edit, result.yaml_edit_build = _timed_edits(
+                server, root, record, shown_in, runs, append_to_english_description
+            )
+    finally:
+        server.stop()
+
+
+def run_scenario(name: str, scale: Scale | None, compare: bool, runs: int, workdir: Path) -> Result:
+    """Generate one site, build it every way `runs` times, and return the figures."""
+    root = workdir / name.replace(" ", "-")
+    root.mkdir(parents=True)
+    if scale is None:
+        shutil.copytree(PROJECT / "content", root / "content")
+        description = "the shipped content (content/)"
+    else:
+        make_site(root, PROJECT, scale)
+        description = scale.describe()
+    result = Result(name=name, scale=description, runs=runs)
+    if scale is not None and scale.supporters and not directory_plugin_present():
+        result.notes.append(
+            f"{scale.supporters} supporters requested: directory plugin not present, "
+            "so no supporter pages are built"
+        )
+    elif directory_plugin_present():
+        supporters = len(list((root / "content" / "data" / "supporters").glob("*.yaml")))
+        description += f" ({supporters} supporter records in all)"
+        result.scale = description
+    env = build_env()
+    plain_settings = None
+    if compare:
+        from pelican.settings import DEFAULT_CONFIG
+
+        ours = _settings_module()
+        markdown = ours.MARKDOWN if hasattr(ours, "MARKDOWN") else DEFAULT_CONFIG["MARKDOWN"]
+        plain_settings = write_plain_settings(root, root / "content", markdown)
+
+    print(f"\n== {name}: {description}, {runs} runs", flush=True)
+    for run in range(runs):
+        for folder in ("output", "cache"):
+            shutil.rmtree(root / folder, ignore_errors=True)
+        cold = run_measured(our_command(root, "--fatal", "warnings"), PROJECT, env)
+        cold.check("cold build")
+        result.cold.append(cold.seconds)
+        result.cold_cpu.append(cold.cpu_seconds)
+        result.peak_bytes.append(cold.peak_bytes)
+        result.peak_pss.append(cold.peak_pss)
+        result.pages_written = count_pages(root / "output")
+        line = f"  run {run + 1}: cold {cold.seconds:.2f} s ({cold.cpu_seconds:.2f} s CPU)"
+        if plain_settings is not None:
+            shutil.rmtree(root / "plain-output", ignore_errors=True)
+            plain = run_measured(plain_command(root, plain_settings), root, env)
+            plain.check("plain Pelican build")
+            result.plain.append(plain.seconds)
+            result.plain_cpu.append(plain.cpu_seconds)
+            result.plain_pages = count_pages(root / "plain-output")
+            line += f", plain Pelican {plain.seconds:.2f} s ({plain.cpu_seconds:.2f} s CPU)"
+        print(line, flush=True)
+    for run in range(runs):
+        warm: Measured = run_measured(our_command(root, "--fatal", "warnings"), PROJECT, env)
+        warm.check("warm build")
+        result.warm.append(warm.seconds)
+        print(f"  run {run + 1}: warm {warm.seconds:.2f} s", flush=True)
+    measure_dev_edits(root, result, scale, runs)
+    for label, values in (("Markdown page", result.markdown_edit), ("YAML", result.yaml_edit)):
+        if values:
+            shown = ", ".join(f"{value:.2f} s" for value in values)
+            print(f"  dev server, edit one {label}: {shown}", flush=True)
+    weight = weigh(root / "output", "/en/supporters/benefits/")
+    result.weight = {
+        "page": weight.page,
+        "total": weight.total,
+        "html": weight.html_bytes,
+        "assets": weight.assets,
+        "foreign": weight.foreign,
+        "ok": weight.ok,
+    }
+    return result
+
+
+def _settings_module():
+    """Import pelicanconf.py as a module (to reuse its MARKDOWN settings for plain Pelican)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_pelicanconf", PROJECT / "pelicanconf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def seconds(value: float | None) -> str:
+    """Format a duration, or a dash when nothing was measured."""
+    return "–" if value is None else f"{value:.2f} s"
+
+
+def report(results: list[Result]) -> str:
+    """Return the results as a Markdown table, one column per scenario."""
+    rows = [
+        ("scale", lambda r: r.scale),
+        ("HTML pages written", lambda r: str(r.pages_written)),
+        ("cold full build", lambda r: seconds(r.median(r.cold))),
+        ("cold build CPU (all processes)", lambda r: seconds(r.median(r.cold_cpu))),
+        ("warm rebuild (new process, cache and output kept)", lambda r: seconds(r.median(r.warm))),
+        ("dev server: edit one Markdown page", lambda r: seconds(r.median(r.markdown_edit))),
+        (
+            "… of which Pelican's run",
+            lambda r: seconds(r.median(r.markdown_edit_build)),
+        ),
+        ("… as a share of the cold build", _edit_share),
+        ("dev server: edit one supporter's YAML", lambda r: seconds(r.median(r.yaml_edit))),
+        ("… of which Pelican's run", lambda r: seconds(r.median(r.yaml_edit_build))),
+        (
+            "pages written per second (cold)",
+            lambda r: f"{r.pages_written / r.median(r.cold):.0f}" if r.cold else "–",
+        ),
+        (
+            "peak memory, cold build (sum of RSS / of PSS over all processes)",
+            lambda r: (
+                f"{max(r.peak_bytes) / 2**20:.0f} MiB / {max(r.peak_pss) / 2**20:.0f} MiB"
+                if r.peak_bytes
+                else "–"
+            ),
+        ),
+        ("plain Pelican 4.12, same Markdown", _plain),
+        ("ours / plain Pelican (time)", _ratio),
+        ("content page weight (HTML+CSS+JS)", _weight),
+        ("notes", lambda r: "; ".join(r.notes) or "–"),
+    ]
+    lines = [
+        "| | " + " | ".join(r.name for r in results) + " |",
+        "| --- |" + " --- |" * len(results),
+    ]
+    for label, cell in rows:
+        lines.append(f"| {label} | " + " | ".join(cell(r) for r in results) + " |")
+    return "\n".join(lines)
+
+
+def _edit_share(result: Result) -> str:
+    if not result.markdown_edit or not result.cold:
+        return "–"
+    return f"{100 * result.median(result.markdown_edit) / result.median(result.cold):.0f} %"
+
+
+def _plain(result: Result) -> str:
+    if not result.plain:
+        return "–"
+    return (
+        f"{seconds(result.median(result.plain))} ({result.plain_pages} pages, "
+        f"{seconds(result.median(result.plain_cpu))} CPU)"
+    )
+
+
+def _ratio(result: Result) -> str:
+    if not result.plain:
+        return "–"
+    ratio = result.median(result.cold) / result.median(result.plain)
+    return f"{ratio:.2f} ({1 / ratio:.1f}x faster)"
+
+
+def _weight(result: Result) -> str:
+    if not result.weight:
+        return "–"
+    weight = result.weight
+    verdict = "ok" if weight["ok"] else "OVER LIMIT or foreign request"
+    foreign = f", other origins: {weight['foreign']}" if weight["foreign"] else ", no other origin"
+    return f"{weight['total'] / 1024:.1f} KB of {LIMIT_BYTES // 1024} KB{foreign} ({verdict})"
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--suite",
+        choices=sorted(SUITES),
+        help="run a set of scenarios (quick: moderate scale; full: the targets' scale)",
+    )
+    parser.add_argument("--languages", type=int, default=24, help="languages with content")
+    parser.add_argument("--supporters", type=int, default=0, help="supporter records")
+    parser.add_argument("--pages", type=int, default=50, help="extra Markdown pages per language")
+    parser.add_argument("--shipped", action="store_true", help="build the shipped content only")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (>= 3)")
+    parser.add_argument("--no-plain", action="store_true", help="skip plain Pelican")
+    parser.add_argument("--workdir", type=Path, help="folder for the sites (default: temporary)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the chosen scenarios and print the report."""
+    args = parse_arguments(argv)
+    if args.runs < 1:
+        raise SystemExit("--runs must be at least 1")
+    if args.suite:
+        scenarios = SUITES[args.suite]
+    elif args.shipped:
+        scenarios = [("shipped site", None, False)]
+    else:
+        scale = Scale(languages=args.languages, supporters=args.supporters, pages=args.pages)
+        scenarios = [("synthetic site", scale, not args.no_plain)]
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(f"Benchmark: {os.cpu_count()} CPUs, sites in {workdir}", flush=True)
+    results = []
+    try:
+        for name, scale, compare in scenarios:
+            results.append(run_scenario(name, scale, compare, args.runs, workdir))
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    table = report(results)
+    print("\nMedians of", args.runs, "runs:\n")
+    print(table)
+    if args.json:
+        args.json.write_text(json.dumps([asdict(r) for r in results], indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

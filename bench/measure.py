@@ -1,0 +1,205 @@
+"""Run a build as a child process and measure its wall time, CPU time and peak memory."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+SAMPLE_SECONDS = 0.02
+DONE = re.compile(r"Done: Processed .* in ([0-9.]+) seconds")
+
+
+@dataclass
+class Measured:
+    """What one build cost."""
+
+    seconds: float  # wall clock, from start to exit
+    cpu_seconds: float  # user + system time of the build and every process it started
+    peak_bytes: int  # highest sum of the resident memory of the build's process tree
+    peak_pss: int  # highest sum of its proportional set sizes (shared pages counted once)
+    returncode: int
+    output: str
+
+    def check(self, what: str) -> Measured:
+        """Return self, or raise with the build's output when it failed."""
+        if self.returncode != 0:
+            raise RuntimeError(f"{what} failed ({self.returncode}):\n{self.output[-4000:]}")
+        return self
+
+
+def tree_pids(pid: int) -> list[int]:
+    """Return `pid` and all its descendants (read from /proc)."""
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    todo.extend(int(child) for child in handle.read().split())
+        except OSError:
+            continue
+    return pids
+
+
+def tree_rss(pid: int) -> int:
+    """Return the summed resident memory of `pid` and its descendants, in bytes.
+
+    Pages shared between a parent and its forked workers are counted once per process, so
+    this is an upper bound of the memory the build holds.
+    """
+    total = 0
+    for member in tree_pids(pid):
+        try:
+            with open(f"/proc/{member}/statm") as handle:
+                total += int(handle.read().split()[1]) * PAGE_SIZE
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def tree_pss(pid: int) -> int:
+    """Return the summed proportional set size of `pid` and its descendants, in bytes.
+
+    A page shared by a parent and its forked workers counts once in all, split between them:
+    this is the memory the build really holds.
+    """
+    total = 0
+    for member in tree_pids(pid):
+        try:
+            with open(f"/proc/{member}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+class PeakSampler(threading.Thread):
+    """Samples a process tree's resident memory until stopped; keeps the peaks."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.peak_pss = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        """Sample every SAMPLE_SECONDS until stop() is called (PSS every fifth time)."""
+        count = 0
+        while not self.stopped.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            if count % 5 == 0:
+                self.peak_pss = max(self.peak_pss, tree_pss(self.pid))
+            count += 1
+            self.stopped.wait(SAMPLE_SECONDS)
+
+    def stop(self) -> int:
+        """Stop sampling and return the peak in bytes."""
+        self.stopped.set()
+        self.join()
+        return self.peak
+
+
+def run_measured(command: list[str], cwd: Path, env: dict[str, str]) -> Measured:
+    """Run `command` to its end and return its wall time, CPU time and peak memory."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    sampler = PeakSampler(process.pid)
+    sampler.start()
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.extend(iter(process.stdout.readline, b"")))
+    reader.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    peak = sampler.stop()
+    reader.join()
+    process.stdout.close()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(
+        seconds=seconds,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
+        peak_bytes=max(peak, usage.ru_maxrss * 1024),
+        peak_pss=sampler.peak_pss,
+        returncode=process.returncode,
+        output=b"".join(chunks).decode("utf-8", "replace"),
+    )
+
+
+class DevServer:
+    """Pelican in --autoreload mode, as `make devserver` runs it, with its output watched."""
+
+    def __init__(self, command: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.lines: queue.Queue[tuple[float, str]] = queue.Queue()
+        self.log: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for raw in iter(self.process.stdout.readline, b""):
+            self.lines.put((time.perf_counter(), raw.decode("utf-8", "replace")))
+
+    def wait_noticed(self, timeout: float) -> bool:
+        """Wait until the server says it noticed a change; False if it said nothing in time."""
+        deadline = time.perf_counter() + timeout
+        while (remaining := deadline - time.perf_counter()) > 0:
+            try:
+                _, line = self.lines.get(timeout=remaining)
+            except queue.Empty:
+                return False
+            self.log.append(line)
+            if "re-generating" in line or "Modified:" in line:
+                return True
+        return False
+
+    def wait_done(self, timeout: float) -> tuple[float, float]:
+        """Wait for the next finished build; return (when it printed, its own seconds)."""
+        deadline = time.perf_counter() + timeout
+        pending = ""
+        while True:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0 or (self.process.poll() is not None and self.lines.empty()):
+                raise RuntimeError("dev server gave no finished build:\n" + "".join(self.log))
+            try:
+                when, line = self.lines.get(timeout=min(remaining, 1.0))
+            except queue.Empty:
+                continue
+            self.log.append(line)
+            # Pelican's console wraps long lines; join them before matching.
+            pending = (pending + " " + line.strip())[-400:]
+            match = DONE.search(pending)
+            if match:
+                return when, float(match.group(1))
+            if "CRITICAL" in line or "ERROR" in line:
+                raise RuntimeError("dev server reported an error:\n" + "".join(self.log[-40:]))
+
+    def stop(self) -> None:
+        """End the dev server (it runs in its own process group)."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+                self.process.wait()
+        self.process.stdout.close()

@@ -1,0 +1,1 @@
+from .fast_build import register  # noqa: F401

@@ -1,0 +1,124 @@
+"""Pelican wiring of the fast build: Markdown ahead of time, parallel rendering, kept pages.
+
+Nothing here changes what the site contains: with ``FAST_BUILD = {"enabled": False}`` the
+build takes the plain path, and the tests compare both outputs byte for byte. See
+`markdown_cache`, `output` and `workers` for the parts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+from pelican import signals
+
+from .markdown_cache import FastMarkdown, MarkdownCache, fingerprint
+from .options import options
+from .output import MEMORY_KEY, FastWriter, OutputMemory, finish_build, remove_unwritten
+from .workers import worker_count
+
+logger = logging.getLogger(__name__)
+
+
+def start_instance(pelican) -> None:
+    """Check FAST_BUILD; give the instance a memory of its builds (for the dev server)."""
+    settings = options(pelican.settings)
+    if settings["enabled"] and settings["incremental"]:
+        pelican.settings[MEMORY_KEY] = OutputMemory(clean_output=pelican.delete_outputdir)
+
+
+def start_build(pelican) -> None:
+    """Begin a build of the instance (called once per build, before its generators exist).
+
+    After the first build, Pelican no longer empties the output folder (see end_build): here
+    every file that the writer did not write last time (search index, sitemaps, feeds, copied
+    assets) is removed instead, so that whoever makes it makes it afresh, as after a clean.
+    """
+    memory = pelican.settings.get(MEMORY_KEY)
+    if memory is None:
+        return
+    memory.begin()
+    if memory.builds and memory.clean_output:
+        remove_unwritten(Path(pelican.output_path), memory.written, pelican.output_retention)
+
+
+def _markdown_readers(generator) -> list:
+    """Return the distinct readers that take a fast path (one instance per file extension).
+
+    Such a reader (multilingual's FactsMarkdownReader) has a `converter` attribute and a
+    `prepare(source_path)` method; see its docstring.
+    """
+    found = []
+    for reader in generator.readers.readers.values():
+        fast_capable = hasattr(type(reader), "converter") and hasattr(reader, "prepare")
+        if fast_capable and reader not in found:
+            found.append(reader)
+    return found
+
+
+def cache_file(settings: dict) -> Path:
+    """Return the Markdown cache file of this site (one per content folder)."""
+    site = hashlib.sha256(str(settings["PATH"]).encode()).hexdigest()[:16]
+    return Path(settings["CACHE_PATH"]) / "fast_build" / f"markdown-{site}.pickle"
+
+
+def convert_pages_ahead(generator) -> None:
+    """Give the page readers the fast path and convert every page before Pelican reads them."""
+    settings = options(generator.settings)
+    readers = _markdown_readers(generator)
+    if not settings["enabled"] or not readers:
+        return
+    reader = readers[0]
+    cache = MarkdownCache(
+        cache_file(generator.settings) if settings["cache"] else None,
+        fingerprint(reader.settings["MARKDOWN"], reader.settings["FORMATTED_FIELDS"]),
+    )
+    fast = FastMarkdown(reader, cache)
+    for each in readers:
+        each.converter = fast
+    extensions = {ext for each in readers for ext in each.file_extensions}
+    paths = [
+        os.path.abspath(os.path.join(generator.path, name))
+        for name in generator.get_files(
+            generator.settings["PAGE_PATHS"], exclude=generator.settings["PAGE_EXCLUDES"]
+        )
+        if name.rsplit(".", 1)[-1] in extensions
+    ]
+    workers = worker_count(settings["workers"]) if len(paths) >= settings["parallel_from"] else 1
+    fast.start(paths, workers)
+
+
+def save_markdown_cache(generator) -> None:
+    """Save the converted Markdown once Pelican has read every page."""
+    for reader in _markdown_readers(generator):
+        if reader.converter is not None:
+            reader.converter.stop()
+            reader.converter.cache.save()
+            return
+
+
+def fast_writer(pelican):
+    """Use the writer that can keep unchanged files, unless FAST_BUILD is off."""
+    return FastWriter if options(pelican.settings)["enabled"] else None
+
+
+def end_build(pelican) -> None:
+    """Remove what the previous build wrote and this one did not; keep the output next time."""
+    memory = pelican.settings.get(MEMORY_KEY)
+    if memory is None:
+        return
+    finish_build(memory)
+    # The next build of this instance keeps the output folder and replaces only what changed.
+    pelican.delete_outputdir = False
+
+
+def register():
+    """Connect the handlers to Pelican's signals."""
+    signals.initialized.connect(start_instance)
+    signals.get_generators.connect(start_build)
+    signals.page_generator_init.connect(convert_pages_ahead)
+    signals.page_generator_finalized.connect(save_markdown_cache)
+    signals.get_writer.connect(fast_writer)
+    signals.finalized.connect(end_build)

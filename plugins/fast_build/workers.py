@@ -1,0 +1,134 @@
+"""Forked worker processes that compute a function over a list, results in list order.
+
+The workers are forked from the build, so they share its state (settings, templates, the page
+tree) without pickling it; only each result travels back, through a pipe. Anything a worker
+fails at (an exception, or the worker dying) is computed again in the calling process, so an
+error surfaces exactly as it would without workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import os
+import pickle
+import selectors
+import signal
+import struct
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+_HEADER = struct.Struct("<IQ")  # item index, payload length
+_FAILED = b""  # payload of an item the worker could not compute
+
+
+def _work(func: Callable[[Any], Any], items: Sequence, indexes: range, fd: int) -> None:
+    """Compute func(items[i]) for each index and write the framed results to `fd`."""
+    for index in indexes:
+        try:
+            payload = pickle.dumps(func(items[index]), protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:  # the parent computes it again and sees the real error
+            payload = _FAILED
+        data = _HEADER.pack(index, len(payload)) + payload
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+
+
+def _fork_worker(func: Callable[[Any], Any], items: Sequence, indexes: range) -> tuple[int, int]:
+    """Fork one worker for `indexes`; return its pid and the read end of its pipe."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the worker: compute, write, and leave without running the parent's cleanup
+        status = 0
+        try:
+            os.close(read_fd)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            _work(func, items, indexes, write_fd)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+class _Frames:
+    """Reassembles the framed results arriving on one pipe."""
+
+    def __init__(self) -> None:
+        self.buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[tuple[int, bytes]]:
+        """Add bytes read from the pipe; return the results now complete."""
+        self.buffer += data
+        complete = []
+        while len(self.buffer) >= _HEADER.size:
+            index, length = _HEADER.unpack_from(self.buffer)
+            end = _HEADER.size + length
+            if len(self.buffer) < end:
+                break
+            complete.append((index, bytes(self.buffer[_HEADER.size : end])))
+            del self.buffer[:end]
+        return complete
+
+
+def ordered_map(func: Callable[[Any], Any], items: Sequence, workers: int) -> Iterator[Any]:
+    """Yield func(item) for every item, in order, computed by up to `workers` processes.
+
+    With one worker (or one item) everything runs in this process. Results must pickle.
+    """
+    count = len(items)
+    workers = min(workers, count)
+    if workers <= 1:
+        for item in items:
+            yield func(item)
+        return
+    pids, selector, frames = [], selectors.DefaultSelector(), {}
+    try:
+        # Objects that exist now are left out of the workers' garbage collections: walking
+        # them would copy every memory page the workers share with this process.
+        gc.freeze()
+        try:
+            for number in range(workers):
+                pid, fd = _fork_worker(func, items, range(number, count, workers))
+                pids.append(pid)
+                frames[fd] = _Frames()
+                selector.register(fd, selectors.EVENT_READ)
+        finally:
+            gc.unfreeze()
+        ready: dict[int, bytes] = {}
+        open_pipes = len(frames)
+        for index in range(count):
+            while index not in ready and open_pipes:
+                for key, _ in selector.select():
+                    data = os.read(key.fd, 1 << 20)
+                    if not data:
+                        selector.unregister(key.fd)
+                        os.close(key.fd)
+                        open_pipes -= 1
+                        continue
+                    ready.update(frames[key.fd].feed(data))
+            payload = ready.pop(index, _FAILED)
+            if payload == _FAILED:
+                yield func(items[index])  # again here, so that its error is raised here
+            else:
+                yield pickle.loads(payload)
+    finally:
+        for key in list(selector.get_map().values()):
+            os.close(key.fd)
+        selector.close()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+def worker_count(setting: int) -> int:
+    """Return how many worker processes to use: the setting, or one per CPU when it is 0."""
+    if setting > 0:
+        return setting
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
