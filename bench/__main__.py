@@ -80,7 +80,7 @@ def build_env() -> dict[str, str]:
     )
 
 
-def our_command(root: Path, *extra: str) -> list[str]:
+def our_command(root: Path, *extra: str, overrides: tuple[str, ...] = ()) -> list[str]:
     """Return the command that builds the site in `root` as `make html` does."""
     return [
         sys.executable,
@@ -94,6 +94,7 @@ def our_command(root: Path, *extra: str) -> list[str]:
         *extra,
         "-e",
         f"CACHE_PATH={json.dumps(str(root / 'cache'))}",
+        *overrides,
     ]
 
 
@@ -188,9 +189,12 @@ def append_to_english_description(text: str, marker: str) -> str:
     raise RuntimeError("the supporter record has no English description")
 
 
-def measure_dev_edits(root: Path, result: Result, scale: Scale | None, runs: int) -> None:
+def measure_dev_edits(
+    root: Path, result: Result, scale: Scale | None, runs: int, overrides: tuple[str, ...]
+) -> None:
     """Start the dev server; edit one Markdown page, then one supporter, `runs` times each."""
-    server = DevServer(our_command(root, "--autoreload", "--fatal", "errors"), PROJECT, build_env())
+    command = our_command(root, "--autoreload", "--fatal", "errors", overrides=overrides)
+    server = DevServer(command, PROJECT, build_env())
     try:
         server.wait_done(DEV_TIMEOUT)
         source, shown_in = edit_target(root, scale)
@@ -210,7 +214,14 @@ def measure_dev_edits(root: Path, result: Result, scale: Scale | None, runs: int
         server.stop()
 
 
-def run_scenario(name: str, scale: Scale | None, compare: bool, runs: int, workdir: Path) -> Result:
+def run_scenario(
+    name: str,
+    scale: Scale | None,
+    compare: bool,
+    runs: int,
+    workdir: Path,
+    overrides: tuple[str, ...] = (),
+) -> Result:
     """Generate one site, build it every way `runs` times, and return the figures."""
     root = workdir / name.replace(" ", "-")
     root.mkdir(parents=True)
@@ -220,6 +231,8 @@ def run_scenario(name: str, scale: Scale | None, compare: bool, runs: int, workd
     else:
         make_site(root, PROJECT, scale)
         description = scale.describe()
+    if overrides:
+        description += " with " + " ".join(overrides)
     result = Result(name=name, scale=description, runs=runs)
     if scale is not None and scale.supporters and not directory_plugin_present():
         result.notes.append(
@@ -243,7 +256,8 @@ def run_scenario(name: str, scale: Scale | None, compare: bool, runs: int, workd
     for run in range(runs):
         for folder in ("output", "cache"):
             shutil.rmtree(root / folder, ignore_errors=True)
-        cold = run_measured(our_command(root, "--fatal", "warnings"), PROJECT, env)
+        command = our_command(root, "--fatal", "warnings", overrides=overrides)
+        cold = run_measured(command, PROJECT, env)
         cold.check("cold build")
         result.cold.append(cold.seconds)
         result.cold_cpu.append(cold.cpu_seconds)
@@ -261,11 +275,12 @@ def run_scenario(name: str, scale: Scale | None, compare: bool, runs: int, workd
             line += f", plain Pelican {plain.seconds:.2f} s ({plain.cpu_seconds:.2f} s CPU)"
         print(line, flush=True)
     for run in range(runs):
-        warm: Measured = run_measured(our_command(root, "--fatal", "warnings"), PROJECT, env)
+        command = our_command(root, "--fatal", "warnings", overrides=overrides)
+        warm: Measured = run_measured(command, PROJECT, env)
         warm.check("warm build")
         result.warm.append(warm.seconds)
         print(f"  run {run + 1}: warm {warm.seconds:.2f} s", flush=True)
-    measure_dev_edits(root, result, scale, runs)
+    measure_dev_edits(root, result, scale, runs, overrides)
     for label, values in (("Markdown page", result.markdown_edit), ("YAML", result.yaml_edit)):
         if values:
             shown = ", ".join(f"{value:.2f} s" for value in values)
@@ -386,6 +401,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-plain", action="store_true", help="skip plain Pelican")
     parser.add_argument("--workdir", type=Path, help="folder for the sites (default: temporary)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=JSON",
+        help="a setting for our builds, as Pelican's -e takes it (e.g. SEARCH_INDEX=false)",
+    )
     return parser.parse_args(argv)
 
 
@@ -407,7 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for name, scale, compare in scenarios:
-            results.append(run_scenario(name, scale, compare, args.runs, workdir))
+            overrides = tuple(part for value in args.set for part in ("-e", value))
+            results.append(run_scenario(name, scale, compare, args.runs, workdir, overrides))
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
