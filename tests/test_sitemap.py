@@ -1,6 +1,7 @@
 """sitemap.xml, robots.txt and the HTML sitemap, on the fixture site built for production."""
 
 import lxml.etree
+import pytest
 from conftest import EU_ORDER, PUBLISHED_URL
 from sitemap.site_tree import SitemapEntry, build_site_tree
 
@@ -115,3 +116,20 @@ def test_shipped_html_sitemap_nests_the_supporter_pages(shipped_site):
                 '//*[contains(@class, "notice-fallback")]'
             )
             assert (link.get("lang") is None) == real, f"/{lang}/sitemap/: {link.get('href')}"
+
+
+@pytest.mark.parametrize("site_name", ["shipped_site", "published_fixture_site"])
+def test_sitemaps_from_written_pages_equal_those_read_back_from_the_html(site_name, request):
+    """The build lists pages from their `Here` as they are written; parsing every written page
+    (what base.html actually put in its head) must give the same files, byte for byte."""
+    from sitemap.sitemap import listed_pages, sitemap_files
+
+    site = request.getfixturevalue(site_name)
+    siteurl = PUBLISHED_URL if site_name == "published_fixture_site" else ""
+    listed = listed_pages(site.root, siteurl)
+    assert len(listed) >= sum(len(urls) for urls in REAL_PAGES.values())
+    expected = sitemap_files(listed, EU_ORDER, siteurl)
+    written = {path.name: path.read_bytes() for path in site.root.glob("sitemap*.xml")}
+    assert written.keys() == expected.keys()
+    for name, data in expected.items():
+        assert written[name] == data, f"{name} differs from the pages' own head links"
