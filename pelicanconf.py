@@ -52,6 +52,8 @@ THEME = "theme"
 THEME_STATIC_DIR = "theme"
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True
+# The search plugin keeps output/pagefind in step itself, rewriting only what changed.
+OUTPUT_RETENTION = ["pagefind"]
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 

@@ -1,6 +1,10 @@
 """Pagefind's index of the shipped site: one per language, the same pages as the sitemap."""
 
+import gzip
 import json
+import re
+import subprocess
+from pathlib import Path
 
 import lxml.etree
 
@@ -51,3 +55,126 @@ def test_builds_with_search_and_sitemaps_are_byte_identical(fixture_site, tmp_pa
         str(name) for name in first if first[name].read_bytes() != second[name].read_bytes()
     ]
     assert not differing, differing
+
+
+def bundle_files(folder: Path) -> dict[str, bytes]:
+    """Return every file of a Pagefind bundle by its path below the bundle folder."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def page_hashes(meta: bytes, fragments: dict[str, bytes]) -> list[str]:
+    """Return the pages a language's (gzipped) pf_meta file lists, by fragment name, sorted."""
+    data = gzip.decompress(meta)
+    token = re.compile(r"fragment/(.+)\.pf_fragment")
+    return sorted(name for name in fragments if token.fullmatch(name)[1].encode() in data)
+
+
+def test_bundle_holds_what_pagefinds_command_line_writes(shipped_site, tmp_path):
+    """The build feeds pages to Pagefind's service as it writes them; Pagefind's own command
+    line over the finished site must find the same pages with the same content. Only the order
+    of pages inside each language's index differs: the command line takes them in the order
+    the file system lists them, the service by path."""
+    from search.pagefind_service import pagefind_executable
+
+    command = [str(pagefind_executable()), "--site", str(shipped_site.root)]
+    subprocess.run([*command, "--output-path", str(tmp_path / "cli"), "--silent"], check=True)
+    cli = bundle_files(tmp_path / "cli")
+    ours = bundle_files(shipped_site.root / "pagefind")
+
+    def by_kind(files):
+        fragments = {n: d for n, d in files.items() if n.startswith("fragment/")}
+        metas = {
+            n.split("_")[0]: page_hashes(d, fragments)
+            for n, d in files.items()
+            if n.endswith("pf_meta")
+        }
+        others = {
+            n: d
+            for n, d in files.items()
+            if not n.startswith(("fragment/", "index/")) and not n.endswith(("pf_meta", ".json"))
+        }
+        return fragments, metas, others
+
+    (cli_fragments, cli_metas, cli_others), (fragments, metas, others) = by_kind(cli), by_kind(ours)
+    assert len(fragments) > 1000
+    assert sum(len(pages) for pages in metas.values()) == len(fragments)
+    assert fragments == cli_fragments  # every page's indexed text, byte for byte
+    assert metas == cli_metas  # each language lists the same pages
+    assert others == cli_others  # scripts, styles, stemmers
+    assert len([n for n in ours if n.startswith("index/")]) == len(
+        [n for n in cli if n.startswith("index/")]
+    )
+    entry, cli_entry = (json.loads(f["pagefind-entry.json"]) for f in (ours, cli))
+    assert entry["version"] == cli_entry["version"]
+    for info in (*entry["languages"].values(), *cli_entry["languages"].values()):
+        del info["hash"]  # a digest of the index, which orders pages differently
+    assert entry == cli_entry
+
+
+def service_bundle(pages: list[tuple[str, str]]) -> dict[str, bytes]:
+    """Return the bundle Pagefind's service makes of `pages` (path, HTML), sent in that order."""
+    from search.pagefind_service import PagefindService, decode_files
+
+    service = PagefindService()
+    try:
+        index = service.new_index()
+        for reply in [service.add_file(index, path, html) for path, html in pages]:
+            assert service.reply(reply)["type"] == "IndexedFile"
+        return decode_files(service.reply(service.request({"type": "GetFiles", "index_id": index})))
+    finally:
+        service.close()
+
+
+def test_pagefind_numbers_pages_in_the_order_they_arrive(shipped_site):
+    """Why the build sends pages in the order it writes them: the same pages in the same order
+    make the same bytes (reproducible builds); another order makes another index."""
+    pages = [
+        (file.relative_to(shipped_site.root).as_posix(), file.read_text(encoding="utf-8"))
+        for file in sorted((shipped_site.root / "fi").rglob("*.html"))
+        if "data-pagefind-body" in file.read_text(encoding="utf-8")
+    ]
+    assert len(pages) > 50
+    first, again, reversed_ = (service_bundle(order) for order in (pages, pages, pages[::-1]))
+    assert first == again
+    assert {n for n in first if n.startswith("fragment/")} == {
+        n for n in reversed_ if n.startswith("fragment/")
+    }
+    assert {n for n in first if n.startswith("index/")} != {
+        n for n in reversed_ if n.startswith("index/")
+    }
+
+
+def test_dev_server_reindexes_only_the_language_that_changed(tmp_path):
+    from conftest import FIXTURE_SITE, build_or_fail
+    from test_fast_build import PLAIN, assert_same_tree, copy_site, run_rebuilds
+
+    content = copy_site(FIXTURE_SITE, tmp_path / "content")
+    benefits = content / "en" / "supporters" / "benefits.md"  # English only: no translation
+    edited = benefits.read_text(encoding="utf-8") + "\nA searchable zanzibarite sentence.\n"
+    steps = [
+        {"snapshot": str(tmp_path / "s0")},
+        {"write": {str(benefits): edited}, "snapshot": str(tmp_path / "s1")},
+    ]
+    run_rebuilds(tmp_path, content, steps)
+    fresh = build_or_fail(content, tmp_path / "fresh", "-e", PLAIN)
+    assert_same_tree(fresh, tmp_path / "s1")  # the rebuilt index is the one a cold build writes
+
+    def stamps(snapshot):
+        folder = snapshot / "pagefind"
+        return {
+            p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*.pf_*")
+        }
+
+    before, after = stamps(tmp_path / "s0"), stamps(tmp_path / "s1")
+    for lang in ("de", "fi"):
+        files = {name for name in before if lang + "_" in name}
+        assert files and all(after.get(name) == before[name] for name in files), lang
+    english = {name for name in after if "en_" in name}
+    assert english - set(before), "the English index was not written again"
+    fragments = [
+        gzip.decompress(p.read_bytes())
+        for p in (tmp_path / "s1" / "pagefind" / "fragment").glob("en_*.pf_fragment")
+    ]
+    assert any(b"zanzibarite" in fragment for fragment in fragments)

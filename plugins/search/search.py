@@ -1,23 +1,42 @@
-"""Site search: a search page per language, and Pagefind's index built after every build.
+"""Site search: a search page per language, and Pagefind's index, built with every build.
 
 Pagefind indexes only elements marked ``data-pagefind-body``: base.html puts it on the main
 content of real pages, so English fallbacks, 404 pages, search pages and editor-only pages
-(``here.noindex``) stay out. It splits the index by ``<html lang>``, one index per language.
+(``here.noindex``) stay out. One index per language (``<html lang>``).
+
+The pages reach Pagefind as the writer writes them (`SearchBuild`, through Pagefind's service
+mode), not by a run of Pagefind over the finished output folder: only marked pages are read and
+sent, indexing overlaps rendering, the dev server re-indexes only the languages whose pages
+changed. Pagefind numbers pages in the order they reach it: the build sends them in the order it
+writes them, which the content decides, so the bundle is the same on every machine (Pagefind's
+command line takes them in the order the file system lists them, which differs between file
+systems).
+tests/test_search_index.py compares the bundle with the command line's.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-import subprocess
+import os
+import re
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import lxml.html
-from multilingual.errors import PortalError, PortalErrors
+from fast_build.options import options
+from fast_build.workers import worker_count
+from multilingual.errors import PortalError
 from multilingual.here import Here, LanguageLink, home_crumbs
 from multilingual.multilingual import translator
 from pelican import signals
 from pelican.generators import Generator
+
+from .pagefind_service import PagefindService, decode_files
 
 logger = logging.getLogger(__name__)
 
@@ -67,13 +86,6 @@ class SearchGenerator(Generator):
             )
 
 
-def pagefind_command(output: Path) -> list[str]:
-    """Return the command that indexes the built site in `output`."""
-    import pagefind_bin
-
-    return [str(pagefind_bin.get_executable()), "--site", str(output), "--silent"]
-
-
 def noindex_pages_marked_for_search(output: Path) -> list[Path]:
     """Return pages that tell robots "noindex" yet mark content for the site search."""
     found = []
@@ -88,47 +100,227 @@ def noindex_pages_marked_for_search(output: Path) -> list[Path]:
     return found
 
 
-def sort_entry_file(path: Path) -> None:
-    """Rewrite Pagefind's entry file with sorted keys, so equal input builds equal bytes.
+BUNDLE = "pagefind"
+ENTRY = "pagefind-entry.json"
+HTML_LANG = re.compile(rb"<html[^>]*\slang=\"([^\"]+)\"")
 
-    Pagefind writes its languages in hash-map order, which changes from run to run.
+
+def merged_entry(entries: list[dict]) -> bytes:
+    """Return pagefind-entry.json for the languages of `entries` (one per language's index).
+
+    Each index's entry has its one language and the same other keys (version, characters a word
+    may hold); keys are sorted, so equal input gives equal bytes.
     """
-    entry = json.loads(path.read_text(encoding="utf-8"))
-    path.write_text(
-        json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
-        encoding="utf-8",
-    )
+    merged: dict = {}
+    for entry in entries:
+        common = {key: value for key, value in entry.items() if key != "languages"}
+        if merged and common != {k: v for k, v in merged.items() if k != "languages"}:
+            raise PortalError(ENTRY, "Pagefind's indexes disagree; `make clean`, then build again")
+        merged = {**common, "languages": {**merged.get("languages", {}), **entry["languages"]}}
+    return json.dumps(merged, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+@dataclass
+class LanguageBundle:
+    """What the last build of this process wrote for one language's index."""
+
+    digest: str  # of the pages it indexed
+    entry: dict  # the pagefind-entry.json of its index alone
+    files: dict[str, tuple[int, int]]  # bundle files (common ones too): size, modification time
+
+
+class SearchBuild:
+    """The search index of one build: the pages marked for search, indexed by Pagefind.
+
+    Pages arrive through the writer's ``content_written`` signal; a page is indexed when base.html
+    marked it (``here.indexable``; a page rendered without a `Here` is checked for
+    ``data-pagefind-body``), in the index of its language, as Pagefind's command line would. One
+    index per language, spread over one Pagefind service per CPU.
+
+    The first build in a process sends each page as soon as it is written, so Pagefind indexes
+    while the build renders. Later builds (the dev server's) only note the pages' digests; at the
+    end, a language whose pages are all unchanged keeps the files it has, and only the others are
+    indexed again: editing one English page re-indexes English, not 24 languages.
+    """
+
+    current: ClassVar[dict[str, SearchBuild]] = {}  # the build under way, by output folder
+    memory: ClassVar[dict[str, dict[str, LanguageBundle]]] = {}  # the last one done, by output
+
+    def __init__(self, output: Path, service_count: int) -> None:
+        self.output = output
+        self.remembered = SearchBuild.memory.get(str(output))
+        self.stream = self.remembered is None
+        self.service_count = max(1, service_count)
+        self.services: list[PagefindService] = []
+        # lang: (path, sha256) of each page, in the order written. Pagefind numbers a language's
+        # pages in the order they reach it, so every build sends them in this order.
+        self.pages: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.indexes: dict[str, tuple[PagefindService, int]] = {}
+        self.pending: list[tuple[PagefindService, int]] = []
+
+    def index_of(self, lang: str) -> tuple[PagefindService, int]:
+        """Return the service and index of `lang`, starting them when needed."""
+        if lang not in self.indexes:
+            if len(self.services) < self.service_count:
+                self.services.append(PagefindService())
+            service = self.services[len(self.indexes) % self.service_count]
+            self.indexes[lang] = (service, service.new_index())
+        return self.indexes[lang]
+
+    def send(self, lang: str, relative: str, html: bytes) -> None:
+        """Send one page to the index of its language."""
+        service, index_id = self.index_of(lang)
+        self.pending.append((service, service.add_file(index_id, relative, html.decode())))
+
+    def add(self, file: Path, here) -> None:
+        """Note a page the writer wrote; index it if it is marked for search."""
+        if here is not None and not here.indexable:
+            return
+        html = file.read_bytes()
+        if here is None:
+            if b"data-pagefind-body" not in html:
+                return
+            found = HTML_LANG.search(html)
+            lang = found.group(1).decode() if found else "unknown"
+        else:
+            lang = here.lang
+        relative = file.relative_to(self.output).as_posix()
+        self.pages[lang].append((relative, hashlib.sha256(html).hexdigest()))
+        if self.stream:
+            self.send(lang, relative, html)
+
+    def close(self) -> None:
+        """Stop the Pagefind services."""
+        for service in self.services:
+            service.close()
+
+    def _digest(self, lang: str) -> str:
+        digest = hashlib.sha256()
+        for relative, sha in self.pages[lang]:
+            digest.update(f"{relative}\0{sha}\n".encode())
+        return digest.hexdigest()
+
+    def _intact(self, bundle: LanguageBundle) -> bool:
+        """Tell whether the files a language's index wrote are still as written."""
+        folder = self.output / BUNDLE
+        for name, stamp in bundle.files.items():
+            try:
+                stat = (folder / name).stat()
+            except OSError:
+                return False
+            if (stat.st_size, stat.st_mtime_ns) != stamp:
+                return False
+        return True
+
+    def finish(self) -> None:
+        """Index what changed and write the bundle: output/pagefind, exactly Pagefind's files."""
+        digests = {lang: self._digest(lang) for lang in self.pages}
+        kept: dict[str, LanguageBundle] = {}
+        for lang in sorted(self.pages):
+            before = (self.remembered or {}).get(lang)
+            if self.stream or lang in self.indexes:
+                continue
+            if before is not None and before.digest == digests[lang] and self._intact(before):
+                kept[lang] = before
+                continue
+            for relative, _ in self.pages[lang]:  # in the order written, as a first build sends
+                self.send(lang, relative, (self.output / relative).read_bytes())
+        for service, message_id in self.pending:
+            service.reply(message_id)
+        requests = {
+            lang: (service, service.request({"type": "GetFiles", "index_id": index_id}))
+            for lang, (service, index_id) in self.indexes.items()
+        }
+        fresh = {
+            lang: decode_files(service.reply(request))
+            for lang, (service, request) in requests.items()
+        }
+        self.close()
+
+        files: dict[str, bytes] = {}
+        entries: dict[str, LanguageBundle] = dict(kept)
+        for lang, bundle in sorted(fresh.items()):
+            entry = json.loads(bundle.pop(ENTRY))
+            for name, data in bundle.items():
+                if files.setdefault(name, data) != data:
+                    raise PortalError(self.output / BUNDLE / name, "Pagefind wrote two versions")
+            entries[lang] = LanguageBundle(digests[lang], entry, dict.fromkeys(bundle, (0, 0)))
+        keep = {name for bundle in kept.values() for name in bundle.files}
+        entry = merged_entry([entries[lang].entry for lang in sorted(entries)])
+        folder = self.output / BUNDLE
+        stamps = write_bundle(folder, {**files, ENTRY: entry}, keep)
+        for lang, bundle in entries.items():
+            if lang in fresh:
+                bundle.files = {name: stamps[name] for name in bundle.files}
+        SearchBuild.memory[str(self.output)] = entries
+        logger.info(
+            "search index: %r languages indexed, %r kept, in %r",
+            len(fresh),
+            len(kept),
+            str(folder),
+        )
+
+
+def write_bundle(folder: Path, files: dict[str, bytes], keep: set[str]) -> dict[str, tuple]:
+    """Make `folder` hold exactly `files` and the `keep` files already there.
+
+    A file already holding the same bytes is left as it is (the dev server rewrites little);
+    anything else in the folder is removed. Return each written file's size and mtime.
+    """
+    stamps = {}
+    wanted = set(files) | keep
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*"), reverse=True):
+            name = path.relative_to(folder).as_posix()
+            if path.is_dir():
+                if not any(path.iterdir()):
+                    path.rmdir()
+            elif name not in wanted:
+                path.unlink()
+    for name, data in sorted(files.items()):
+        path = folder / name
+        try:
+            same = path.stat().st_size == len(data) and path.read_bytes() == data
+        except OSError:
+            same = False
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if not same:
+            path.write_bytes(data)
+        stat = path.stat()
+        stamps[name] = (stat.st_size, stat.st_mtime_ns)
+    return stamps
+
+
+def start_build(pelican) -> None:
+    """Begin a build's search index (once per build, before any page is written)."""
+    output = Path(os.path.abspath(pelican.output_path))
+    previous = SearchBuild.current.pop(str(output), None)
+    if previous is not None:  # a build that failed half-way
+        previous.close()
+    if pelican.settings.get("SEARCH_INDEX", True):
+        count = worker_count(options(pelican.settings)["workers"])
+        SearchBuild.current[str(output)] = SearchBuild(output, count)
+
+
+def note_page(path, context) -> None:
+    """Pass a written page to its build's search index (the ``content_written`` signal)."""
+    build = SearchBuild.current.get(os.path.abspath(context["OUTPUT_PATH"]))
+    if build is not None and str(path).endswith(".html"):
+        build.add(Path(os.path.abspath(path)), context.get("here"))
 
 
 def build_search_index(pelican) -> None:
-    """Run Pagefind over the written site (``SEARCH_INDEX = False`` turns it off)."""
-    if not pelican.settings.get("SEARCH_INDEX", True):
+    """Write Pagefind's bundle for the build (``SEARCH_INDEX = False`` turns it off)."""
+    output = Path(os.path.abspath(pelican.output_path))
+    build = SearchBuild.current.pop(str(output), None)
+    if build is None:
+        SearchBuild.memory.pop(str(output), None)
+        shutil.rmtree(output / BUNDLE, ignore_errors=True)
         return
-    output = Path(pelican.output_path)
-    leaking = noindex_pages_marked_for_search(output)
-    if leaking:
-        raise PortalErrors(
-            [
-                PortalError(
-                    file,
-                    "the page says noindex but base.html marked it for search; render it "
-                    "with Here(noindex=True) instead of writing the robots <meta> yourself",
-                )
-                for file in leaking
-            ]
-        )
     try:
-        command = pagefind_command(output)
-    except (ImportError, FileNotFoundError):
-        raise PortalError(
-            "requirements.txt",
-            "Pagefind is not installed; run `make deps` (package pagefind-bin)",
-        ) from None
-    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    if result.returncode != 0:
-        raise PortalError(output, f"Pagefind failed:\n{result.stdout}{result.stderr}")
-    sort_entry_file(output / "pagefind" / "pagefind-entry.json")
-    logger.info("search index written to %r", str(output / "pagefind"))
+        build.finish()
+    finally:
+        build.close()
 
 
 def get_generators(pelican):
@@ -139,4 +331,6 @@ def get_generators(pelican):
 def register():
     """Connect the handlers to Pelican's signals."""
     signals.get_generators.connect(get_generators)
+    signals.get_generators.connect(start_build)
+    signals.content_written.connect(note_page)
     signals.finalized.connect(build_search_index)
