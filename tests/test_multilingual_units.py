@@ -1,5 +1,6 @@
 """Unit tests of the multilingual plugin's plain modules, without running Pelican."""
 
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -97,3 +98,53 @@ def test_catalogue_errors_name_file_and_line(tmp_path):
 def test_missing_catalogue_falls_back_to_english(tmp_path):
     catalogues = load_catalogues(tmp_path, ("en", "fi"))
     assert catalogues["fi"].gettext("Home") == "Home"
+
+
+def test_memoised_gettext_gives_what_jinjas_own_newstyle_gettext_gives():
+    """Every interface string of every language, with and without variables, twice (the second
+    call comes from memory), rendered both ways in an autoescaping environment."""
+    from pathlib import Path
+
+    from conftest import EU_ORDER, PROJECT
+    from jinja2 import Environment
+    from multilingual.multilingual import memoised_gettext
+
+    catalogues = load_catalogues(Path(PROJECT / "translations"), EU_ORDER)
+    messages = sorted(
+        {message for lang in EU_ORDER for message in catalogues[lang]._catalog if message}
+        | {"100%% sure <b>%(name)s</b>", "plain <i>markup</i> & 50%%"},
+        key=str,
+    )
+    singular = [m for m in messages if isinstance(m, str)]
+    assert len(singular) > 100
+    calls = [(m, {name: "<x>" for name in re.findall(r"%\((\w+)\)", m)}) for m in singular]
+    assert sum(1 for _, variables in calls if variables) > 5
+    template = "{% for m, v in calls %}[{{ _(m, **v) }}]{% endfor %}"
+
+    def render(install) -> str:
+        env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+        install(env)
+        return "".join(
+            env.from_string(template).render(calls=calls, page_lang=lang, DEFAULT_LANG="en")
+            for lang in EU_ORDER
+            for _ in range(2)
+        )
+
+    def jinja_own(env):
+        from jinja2 import pass_context
+        from multilingual.multilingual import current_lang
+
+        @pass_context
+        def gettext(context, message):
+            return catalogues[current_lang(context)].gettext(message)
+
+        env.install_gettext_callables(gettext, lambda s, p, n: s, newstyle=True)
+
+    def ours(env):
+        jinja_own(env)
+        fast = memoised_gettext(lambda lang: catalogues[lang].gettext)
+        env.globals.update(gettext=fast, _=fast)
+
+    expected = render(jinja_own)
+    assert "100% sure <b>&lt;x&gt;</b>" in expected and "[Yhteystiedot]" in expected
+    assert render(ours) == expected

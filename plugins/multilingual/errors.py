@@ -14,6 +14,10 @@ class PortalError(Exception):
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.message}"
 
+    def __reduce__(self):
+        # so that a problem found in a worker process travels back whole
+        return (PortalError, (self.path, self.message, self.line))
+
 
 class PortalErrors(Exception):
     """Several problems found in one run; all are reported together."""
