@@ -88,7 +88,8 @@ JINJA_ENVIRONMENT = {
     "undefined": jinja2.StrictUndefined,
     "trim_blocks": True,
     "lstrip_blocks": True,
-    "extensions": ["jinja2.ext.i18n"],
+    # memo: parts shared by many pages rendered once per build (plugins/fast_build/memo.py)
+    "extensions": ["jinja2.ext.i18n", "fast_build.memo.MemoExtension"],
     # Every build makes a new environment, so checking template files for changes before each
     # render (thousands of stat calls per build) buys nothing.
     "auto_reload": False,

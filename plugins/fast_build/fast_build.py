@@ -15,6 +15,7 @@ from pathlib import Path
 from pelican import signals
 
 from .markdown_cache import FastMarkdown, MarkdownCache, fingerprint
+from .memo import memory_on
 from .options import options
 from .output import MEMORY_KEY, FastWriter, OutputMemory, finish_build, remove_unwritten
 from .workers import worker_count
@@ -99,6 +100,13 @@ def save_markdown_cache(generator) -> None:
             return
 
 
+def remember_parts(generator) -> None:
+    """Let templates' ``{% memo %}`` parts render once per key in this build (see memo.py)."""
+    env = getattr(generator, "env", None)
+    if options(generator.settings)["enabled"] and hasattr(env, "memo_parts"):
+        memory_on(env)
+
+
 def fast_writer(pelican):
     """Use the writer that can keep unchanged files, unless FAST_BUILD is off."""
     return FastWriter if options(pelican.settings)["enabled"] else None
@@ -121,4 +129,5 @@ def register():
     signals.page_generator_init.connect(convert_pages_ahead)
     signals.page_generator_finalized.connect(save_markdown_cache)
     signals.get_writer.connect(fast_writer)
+    signals.generator_init.connect(remember_parts)
     signals.finalized.connect(end_build)
