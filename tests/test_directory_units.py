@@ -384,3 +384,27 @@ def test_news_item_written_in_needs_every_text():
         {"slug": "n", "date": "2026-01-01", "title": {"en": "T", "fi": "O"}, "summary": {"en": "S"}}
     )
     assert item.languages(("en", "fi")) == ["en"]
+
+
+def test_many_files_parse_in_workers_with_the_same_records_and_problems(tmp_path):
+    """From PARALLEL_FROM files on, records are parsed in worker processes: the records, their
+    lines and every problem (syntax, unknown field, bad value) come out as in one process."""
+    from directory.data_loading import PARALLEL_FROM
+
+    folder = tmp_path / "supporters"
+    count = PARALLEL_FROM + 6
+    for number in range(count):
+        write(folder, f"network-{number:03d}.yaml", GOOD.replace("Testiverkosto", f"Net {number}"))
+    write(folder, "network-010.yaml", GOOD.replace("status: active", "status: [active"))
+    write(folder, "network-020.yaml", GOOD + "colour: green\n")
+    write(folder, "network-030.yaml", GOOD.replace("signatories: 12", "signatories: many"))
+    serial = load_folder(folder, Supporter, "id", workers=1)
+    parallel = load_folder(folder, Supporter, "id", workers=2)
+    assert len(serial[0]) == count - 3
+    assert [(r.model_dump(), s.lines) for r, s in parallel[0]] == [
+        (r.model_dump(), s.lines) for r, s in serial[0]
+    ]
+    shown = [str(problem) for problem in parallel[1]]
+    assert shown == [str(problem) for problem in serial[1]]
+    assert [problem.line for problem in parallel[1]] == [problem.line for problem in serial[1]]
+    assert len(shown) == 3 and "network-010.yaml:" in shown[0] and "colour" in shown[1]

@@ -16,7 +16,9 @@ from typing import NoReturn
 import pydantic
 import ruamel.yaml
 from fast_build.disk_cache import site_cache
+from fast_build.options import options
 from fast_build.output import RenderJob, keeps_pages, write_files, write_pages
+from fast_build.workers import worker_count
 from multilingual.errors import PortalError, PortalErrors
 from multilingual.here import Crumb, Here, LanguageLink
 from multilingual.multilingual import RUNTIME_KEY, catalogues
@@ -119,7 +121,10 @@ class DirectoryGenerator(Generator):
             [module.__file__ for module in RECORD_CODE],
             (pydantic.VERSION, ruamel.yaml.__version__),
         )
-        data = load_site_data(Path(self.settings["PATH"]) / self.options["data_path"], cache)
+        fast = options(self.settings)
+        workers = worker_count(fast["workers"]) if fast["enabled"] else 1
+        data_path = Path(self.settings["PATH"]) / self.options["data_path"]
+        data = load_site_data(data_path, cache, workers)
         if cache is not None:
             cache.save()
         self.built_at = build_moment()

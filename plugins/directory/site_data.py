@@ -26,11 +26,11 @@ class SiteData:
     sources: dict[tuple[str, str], Source] = field(default_factory=dict)
 
 
-def load_site_data(data_dir: Path, cache=None) -> SiteData:
+def load_site_data(data_dir: Path, cache=None, workers: int = 1) -> SiteData:
     """Load supporters/, news/ and events/ under `data_dir`; a missing folder has no records.
 
     Raises PortalErrors listing every problem in every file, including references to unknown
-    supporters. `cache`: see data_loading.load_folder.
+    supporters. `cache`, `workers`: see data_loading.load_folder.
     """
     data = SiteData()
     problems: list[PortalError] = []
@@ -39,7 +39,7 @@ def load_site_data(data_dir: Path, cache=None) -> SiteData:
         ("news", NewsItem, "slug", data.news),
         ("events", Event, "slug", data.events),
     ):
-        records, found = load_folder(Path(data_dir) / folder, model, id_field, cache)
+        records, found = load_folder(Path(data_dir) / folder, model, id_field, cache, workers)
         problems.extend(found)
         for record, source in records:
             key = getattr(record, id_field)
