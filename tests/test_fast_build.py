@@ -255,3 +255,16 @@ def test_dev_server_rebuilds_after_data_and_page_edits_equal_fresh_plain_builds(
     assert (tmp_path / "s2" / profile).stat().st_mtime_ns == (
         tmp_path / "s1" / profile
     ).stat().st_mtime_ns
+    # ... and its feeds, calendars and filter index; the record edit had rewritten them.
+    generated = [
+        name
+        for name in tree_bytes(tmp_path / "s2")
+        if name.endswith((".xml", ".ics", ".json")) and "/" in name and "pagefind" not in name
+    ]
+    assert len(generated) > 300
+
+    def stamp(snapshot, name):
+        return (tmp_path / snapshot / name).stat().st_mtime_ns
+
+    assert all(stamp("s2", name) == stamp("s1", name) for name in generated)
+    assert all(stamp("s1", name) != stamp("s0", name) for name in generated)

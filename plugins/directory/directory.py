@@ -223,14 +223,13 @@ class DirectoryGenerator(Generator):
             self._write_news_pages(writer, lang)
             self._write_event_pages(writer, lang)
             self._write_feeds(lang)
-        write_pages(
-            self,
-            writer,
-            self.jobs,
-            depends_on=[self.settings["TRANSLATIONS_PATH"]],
-            covered=("PAGE_TREE", RUNTIME_KEY, "TRANSLATION_STATUS"),
-        )
-        write_files(self, self.files)
+        depends_on = [self.settings["TRANSLATIONS_PATH"]]
+        covered = ("PAGE_TREE", RUNTIME_KEY, "TRANSLATION_STATUS")
+        write_pages(self, writer, self.jobs, depends_on=depends_on, covered=covered)
+        # Feeds, calendars and the filter index show the records (DIRECTORY in the shared
+        # context), the catalogues and the build moment (feeds' dates), not the pages.
+        files_key = f"built at {self.built_at.isoformat()}"
+        write_files(self, self.files, files_key, depends_on=depends_on, covered=covered)
 
     def _write_supporter_pages(self, writer, lang: str) -> None:
         directory = self.directory

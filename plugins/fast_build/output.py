@@ -390,30 +390,69 @@ def finish_build(memory: OutputMemory) -> None:
                 pass
 
 
-def _write_bytes(output_path: str, name: str, make) -> None:
-    """Make one file's bytes and write them (in a worker)."""
+def _write_bytes(output_path: str, name: str, make) -> tuple[int, int]:
+    """Make one file's bytes and write them (in a worker); return the file's stamp."""
     path = Path(output_path) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(make())
+    return _stamp(path.stat())
 
 
-def write_files(generator, files: list[tuple[str, Callable[[], bytes]]]) -> None:
+def write_files(
+    generator,
+    files: list[tuple[str, Callable[[], bytes]]],
+    key: str | None = None,
+    depends_on: Iterable[str | Path] = (),
+    covered: Iterable[str] = (),
+) -> None:
     """Write files that are not rendered templates (feeds, calendars, JSON), in workers.
 
     Each item is (path below OUTPUT_PATH, function returning the bytes). With FAST_BUILD off,
     or few files, they are made and written here, one after the other, in order.
+
+    `key` names what the files are made from besides the shared context (see write_pages for
+    `depends_on` and `covered`); given one, a later build of the same process (the dev server)
+    keeps every file whose key is unchanged and which is still as it wrote it.
     """
     settings = options(generator.settings)
     output_path = generator.output_path
+    memory = generator.settings.get(MEMORY_KEY) if settings["enabled"] else None
+    keys: dict[str, str] = {}
+    todo = files
+    if memory is not None and key is not None:
+        shared = shared_signature(generator, depends_on, covered)
+        for name, _ in files:
+            keys[name] = hashlib.sha256(shared + f"{key}\0{name}".encode()).hexdigest()
+        todo = []
+        for name, make in files:
+            before = memory.outputs.get(name)
+            path = os.path.join(output_path, name)
+            if before is not None and before[0] == keys[name] and _unchanged_file(path, before):
+                memory.next_outputs[name] = before
+                memory.next_written.add(path)
+            else:
+                todo.append((name, make))
     workers = 1
-    if settings["enabled"] and len(files) >= settings["parallel_from"]:
+    if settings["enabled"] and len(todo) >= settings["parallel_from"]:
         workers = worker_count(settings["workers"])
-    done = ordered_map(lambda item: _write_bytes(output_path, *item), files, workers)
+    done = ordered_map(lambda item: _write_bytes(output_path, *item), todo, workers)
     try:
-        for _ in done:
-            pass
+        for (name, _), stamp in zip(todo, done, strict=True):
+            if memory is not None:
+                path = os.path.join(output_path, name)
+                memory.next_written.add(path)
+                if name in keys:
+                    memory.next_outputs[name] = (keys[name], *stamp)
     finally:
         done.close()
+
+
+def _unchanged_file(path: str, before: tuple[str, int, int]) -> bool:
+    """Tell whether a file is still the one the last build wrote."""
+    try:
+        return _stamp(os.stat(path)) == before[1:]
+    except OSError:
+        return False
 
 
 def remove_unwritten(output: Path, written: set[str], retention: Iterable[str]) -> None:
