@@ -12,6 +12,7 @@ import logging
 import os
 from pathlib import Path
 
+from jinja2 import BytecodeCache
 from pelican import signals
 
 from .markdown_cache import FastMarkdown, MarkdownCache, fingerprint
@@ -100,10 +101,39 @@ def save_markdown_cache(generator) -> None:
             return
 
 
-def remember_parts(generator) -> None:
-    """Let templates' ``{% memo %}`` parts render once per key in this build (see memo.py)."""
+class ProcessBytecodeCache(BytecodeCache):
+    """Compiled templates, kept in memory for the life of the process.
+
+    Pelican makes a new Jinja environment for every generator in every build, and each compiled
+    base.html and the rest again (40 compilations per build). Jinja checks each cached entry
+    against the template's source, so an edited template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        """Give the bucket the code compiled earlier, if any."""
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        """Keep what was just compiled."""
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+PROCESS_BYTECODE = ProcessBytecodeCache()
+
+
+def prepare_environment(generator) -> None:
+    """Templates compile once per process, and their ``{% memo %}`` parts render once per key
+    in a build (see memo.py); with FAST_BUILD off, neither."""
     env = getattr(generator, "env", None)
-    if options(generator.settings)["enabled"] and hasattr(env, "memo_parts"):
+    if env is None or not options(generator.settings)["enabled"]:
+        return
+    if env.bytecode_cache is None:
+        env.bytecode_cache = PROCESS_BYTECODE
+    if hasattr(env, "memo_parts"):
         memory_on(env)
 
 
@@ -129,5 +159,5 @@ def register():
     signals.page_generator_init.connect(convert_pages_ahead)
     signals.page_generator_finalized.connect(save_markdown_cache)
     signals.get_writer.connect(fast_writer)
-    signals.generator_init.connect(remember_parts)
+    signals.generator_init.connect(prepare_environment)
     signals.finalized.connect(end_build)

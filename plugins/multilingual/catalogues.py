@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import os
 import re
 from pathlib import Path
 
@@ -45,11 +46,27 @@ def catalogue_path(translations_dir: Path, lang: str) -> Path:
     return Path(translations_dir) / lang / "LC_MESSAGES" / "messages.po"
 
 
+_COMPILED: dict[tuple, gettext.NullTranslations] = {}
+
+
 def compile_catalogue(po_path: Path, lang: str) -> gettext.NullTranslations:
     """Read one .po file, check it, and return its compiled translations.
 
     Raises PortalErrors naming the file and line of every syntax error or placeholder mismatch.
+    A catalogue that compiled is kept for the process, by its file's path, size and time (the
+    dev server's builds then skip the 24 unchanged ones).
     """
+    try:
+        stat = os.stat(po_path)
+    except OSError:
+        return _compile_catalogue(po_path, lang)  # which names the problem
+    key = (os.path.abspath(po_path), lang, stat.st_mtime_ns, stat.st_size)
+    if key not in _COMPILED:
+        _COMPILED[key] = _compile_catalogue(po_path, lang)
+    return _COMPILED[key]
+
+
+def _compile_catalogue(po_path: Path, lang: str) -> gettext.NullTranslations:
     syntax = check_po_syntax(po_path)
     if syntax:
         raise PortalErrors(syntax)

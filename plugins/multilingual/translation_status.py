@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -395,10 +396,18 @@ def scan_content(
     return records
 
 
+_READ: dict[tuple, Catalog] = {}
+
+
 def _read_catalogue(path: Path, lang: str) -> Catalog:
-    """Read a .po or .pot file with Babel."""
-    with open(path, "rb") as handle:
-        return read_po(handle, locale=lang if lang else None)
+    """Read a .po or .pot file with Babel (once per file version in a process: the template is
+    counted against by every language, and the dev server reports after every rebuild)."""
+    stat = os.stat(path)
+    key = (os.path.abspath(path), lang, stat.st_mtime_ns, stat.st_size)
+    if key not in _READ:
+        with open(path, "rb") as handle:
+            _READ[key] = read_po(handle, locale=lang if lang else None)
+    return _READ[key]
 
 
 def catalogue_stats(po_path: Path, pot_path: Path | None, lang: str) -> CatalogueStats:
