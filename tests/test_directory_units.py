@@ -392,7 +392,7 @@ def test_many_files_parse_in_workers_with_the_same_records_and_problems(tmp_path
     from directory.data_loading import PARALLEL_FROM
 
     folder = tmp_path / "supporters"
-    count = PARALLEL_FROM + 6
+    count = max(PARALLEL_FROM, 31) + 6
     for number in range(count):
         write(folder, f"network-{number:03d}.yaml", GOOD.replace("Testiverkosto", f"Net {number}"))
     write(folder, "network-010.yaml", GOOD.replace("status: active", "status: [active"))

@@ -26,7 +26,7 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 logger = logging.getLogger(__name__)
 #: Fewest files worth parsing in worker processes.
-PARALLEL_FROM = 64
+PARALLEL_FROM = 16
 
 Record = TypeVar("Record", bound=BaseModel)
 Location = tuple[str | int, ...]

@@ -80,7 +80,8 @@ class PagefindService:
         self._last_id += 1
         message = {"message_id": self._last_id, "payload": payload}
         try:
-            self.process.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
+            data = json.dumps(message, ensure_ascii=False).encode("utf-8")
+            self.process.stdin.write(base64.b64encode(data) + b",")
             self.process.stdin.flush()
         except BrokenPipeError:
             self._fail("stopped taking requests")
