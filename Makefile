@@ -9,7 +9,7 @@
 #   make nginx-conf   write the nginx configuration for the built site into build/nginx/
 #   make serve-nginx  serve the built site with that nginx configuration on http://127.0.0.1:8080/
 #   make test         lint, format check and the test suite (what CI runs; it runs every check)
-#   make bench        build-speed benchmark against plain Pelican (BENCH_SCALE=full for the targets)
+#   make bench        build-speed benchmark against plain Pelican, Hugo and Eleventy (BENCH_SCALE=full for the targets)
 #   make clean        remove build products
 #   make l10n-extract extract interface strings from templates and plugins into translations/messages.pot
 #   make l10n-update  merge messages.pot into every language's messages.po
@@ -21,6 +21,7 @@
 #   make deps         create .venv and install the pinned Python packages
 #   make node-deps    install the Nu Html Checker (npm package vnu-jar) into node_modules/
 #   make system-deps  install Chromium, nginx (with its njs module) and a Java runtime with apt-get when missing
+#   make bench-deps   install what make bench compares with: Hugo (apt-get) and Eleventy (npm, into bench/node/)
 
 PY_VERSION ?= python3
 VENV := .venv
@@ -37,7 +38,7 @@ NGINX_LISTEN ?= $(HOST):$(NGINX_PORT)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: deps node-deps system-deps html check publish rollback nginx-conf serve-nginx serve devserver clean \
+.PHONY: deps node-deps system-deps bench-deps html check publish rollback nginx-conf serve-nginx serve devserver clean \
 	test lint l10n-extract l10n-update l10n-compile l10n-init l10n-status l10n-stamp l10n-reviewed bench
 
 $(BIN)/.installed: requirements.txt
@@ -115,7 +116,21 @@ rollback: deps
 BENCH_SCALE ?= quick
 BENCH_OPTS ?=
 
-bench: deps
+# Eleventy has its own package.json so that the test suite's `npm ci` does not install it.
+ELEVENTY_STAMP := bench/node/node_modules/.installed
+
+$(ELEVENTY_STAMP): bench/node/package.json bench/node/package-lock.json
+	command -v npm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm; }
+	npm ci --prefix bench/node --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench-deps: $(ELEVENTY_STAMP)
+	@command -v hugo >/dev/null 2>&1 || { \
+	  echo "Installing system packages: hugo"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends hugo; \
+	}
+
+bench: deps bench-deps
 	$(BIN)/python -m bench --suite $(BENCH_SCALE) $(BENCH_OPTS)
 
 l10n-extract: deps

@@ -2,7 +2,7 @@
 
 Each scenario generates a site into a temporary folder, builds it cold, warm, and in the dev
 server after editing one Markdown page (and one supporter's YAML file), builds the same Markdown
-pages with plain Pelican in the same run, and prints medians.
+pages with plain Pelican, Hugo and Eleventy in the same run, and prints medians.
 """
 
 from __future__ import annotations
@@ -20,11 +20,12 @@ from pathlib import Path
 
 from . import PROJECT
 from .measure import DevServer, Measured, run_measured
+from .others import GENERATORS, OtherResult, check_written
 from .synth import Scale, make_site, write_plain_settings
 from .weight import LIMIT_BYTES, weigh
 
 SUITES = {
-    # (name, scale or None for the shipped site as it is, compare with plain Pelican)
+    # (name, scale or None for the shipped site as it is, compare with other generators)
     "quick": [
         ("shipped site", None, False),
         ("Markdown pages", Scale(languages=24, pages=50), True),
@@ -61,6 +62,7 @@ class Result:
     plain: list[float] = field(default_factory=list)
     plain_cpu: list[float] = field(default_factory=list)
     plain_pages: int = 0
+    others: list[OtherResult] = field(default_factory=list)  # Hugo, Eleventy
     notes: list[str] = field(default_factory=list)
     weight: dict | None = None
 
@@ -261,8 +263,14 @@ def run_scenario(
     runs: int,
     workdir: Path,
     overrides: tuple[str, ...] = (),
+    plain: bool = True,
+    others: bool = True,
 ) -> Result:
-    """Generate one site, build it every way `runs` times, and return the figures."""
+    """Generate one site, build it every way `runs` times, and return the figures.
+
+    With `compare`, the same Markdown pages are also built by plain Pelican (unless `plain`
+    is false) and by Hugo and Eleventy (unless `others` is false), cold, interleaved with ours.
+    """
     root = workdir / name.replace(" ", "-")
     root.mkdir(parents=True)
     if scale is None:
@@ -285,12 +293,13 @@ def run_scenario(
         result.scale = description
     env = build_env()
     plain_settings = None
-    if compare:
+    if compare and plain:
         from pelican.settings import DEFAULT_CONFIG
 
         ours = _settings_module()
         markdown = ours.MARKDOWN if hasattr(ours, "MARKDOWN") else DEFAULT_CONFIG["MARKDOWN"]
         plain_settings = write_plain_settings(root, root / "content", markdown)
+    generators = prepare_others(root, result) if compare and others else []
 
     print(f"\n== {name}: {description}, {runs} runs", flush=True)
     print(f"  disk settled after {settle_disk(root):.1f} s", flush=True)
@@ -314,6 +323,17 @@ def run_scenario(
             result.plain_cpu.append(plain.cpu_seconds)
             result.plain_pages = count_pages(root / "plain-output")
             line += f", plain Pelican {plain.seconds:.2f} s ({plain.cpu_seconds:.2f} s CPU)"
+        for generator, expected, other in generators:
+            generator.clean()
+            command, cwd = generator.command()
+            measured = run_measured(command, cwd, env)
+            measured.check(f"{other.name} build")
+            check_written(other.name, generator.output, expected)
+            other.seconds.append(measured.seconds)
+            other.cpu_seconds.append(measured.cpu_seconds)
+            other.peak_bytes.append(measured.peak_bytes)
+            other.pages_written = count_pages(generator.output)
+            line += f", {other.name} {measured.seconds:.2f} s ({measured.cpu_seconds:.2f} s CPU)"
         print(line, flush=True)
     for run in range(runs):
         command = our_command(root, "--fatal", "warnings", overrides=overrides)
@@ -337,6 +357,39 @@ def run_scenario(
         "ok": weight.ok,
     }
     return result
+
+
+def prepare_others(root: Path, result: Result) -> list:
+    """Write each installed generator's copy of the Markdown pages, configuration and layout.
+
+    Return (generator, pages it must write, its OtherResult) for each one installed; one
+    that is not installed gets an OtherResult saying so, and a note.
+    """
+    prepared = []
+    for kind in GENERATORS:
+        generator = kind(root)
+        if generator.executable is None:
+            result.others.append(
+                OtherResult(generator=kind.key, name=kind.key, not_run="not installed")
+            )
+            result.notes.append(f"{kind.key} not installed: {kind.install}")
+            continue
+        version = generator.version()
+        other = OtherResult(generator=kind.key, name=f"{kind.key} {version}".strip())
+        expected = generator.prepare(root / "content")
+        other.pages_expected = len(expected)
+        result.others.append(other)
+        prepared.append((generator, expected, other))
+    if prepared:
+        names = " and ".join(other.name for _, _, other in prepared)
+        result.notes.append(
+            f"{names} build only the {prepared[0][2].pages_expected} Markdown pages of the "
+            "language folders (a copy with YAML front matter, bodies unchanged) with one "
+            "trivial layout (no navigation, no language links, no assets); ours builds the "
+            "whole portal besides (directory, news and calendar, feeds, iCalendar, search "
+            "index, sitemaps, 404 and server files) and checks the content"
+        )
+    return prepared
 
 
 def _settings_module():
@@ -384,6 +437,7 @@ def report(results: list[Result]) -> str:
         ),
         ("plain Pelican 4.12, same Markdown", _plain),
         ("ours / plain Pelican (time)", _ratio),
+        *_other_rows(results),
         ("content page weight (HTML+CSS+JS)", _weight),
         ("notes", lambda r: "; ".join(r.notes) or "–"),
     ]
@@ -415,7 +469,52 @@ def _ratio(result: Result) -> str:
     if not result.plain:
         return "–"
     ratio = result.median(result.cold) / result.median(result.plain)
-    return f"{ratio:.2f} ({1 / ratio:.1f}x faster)"
+    return f"{ratio:.2f} ({_faster(ratio, 'plain Pelican')})"
+
+
+def _other_rows(results: list[Result]) -> list[tuple[str, object]]:
+    """Return two rows per other generator: its cold build, and ours divided by it."""
+    names: dict[str, str] = {}
+    for result in results:
+        for other in result.others:
+            if other.generator not in names or not other.not_run:
+                names[other.generator] = other.name
+    rows = []
+    for generator, name in names.items():
+        rows.append((f"{name}, same Markdown", _other_cell(generator, _other_build)))
+        rows.append((f"ours / {generator} (time; CPU)", _other_cell(generator, _other_ratio)))
+    return rows
+
+
+def _other_cell(generator: str, show):
+    """Return a cell function that shows `generator`'s figures of a scenario with `show`."""
+
+    def cell(result: Result) -> str:
+        for other in result.others:
+            if other.generator == generator:
+                return other.not_run or (show(result, other) if other.seconds else "–")
+        return "–"
+
+    return cell
+
+
+def _other_build(result: Result, other: OtherResult) -> str:
+    return (
+        f"{seconds(statistics.median(other.seconds))} ({other.pages_written} pages, "
+        f"{seconds(statistics.median(other.cpu_seconds))} CPU, "
+        f"{max(other.peak_bytes) / 2**20:.0f} MiB RSS)"
+    )
+
+
+def _other_ratio(result: Result, other: OtherResult) -> str:
+    time_ratio = result.median(result.cold) / statistics.median(other.seconds)
+    cpu_ratio = result.median(result.cold_cpu) / statistics.median(other.cpu_seconds)
+    return f"{time_ratio:.2f}; {cpu_ratio:.2f} ({_faster(time_ratio, other.generator)})"
+
+
+def _faster(ratio: float, other: str) -> str:
+    """Say which build is faster, given ours divided by the other's time."""
+    return f"{other} is {ratio:.1f}x faster" if ratio >= 1 else f"ours is {1 / ratio:.1f}x faster"
 
 
 def _weight(result: Result) -> str:
@@ -441,6 +540,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--shipped", action="store_true", help="build the shipped content only")
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (>= 3)")
     parser.add_argument("--no-plain", action="store_true", help="skip plain Pelican")
+    parser.add_argument(
+        "--no-others",
+        action="store_true",
+        help="skip Hugo and Eleventy (built by default wherever plain Pelican is)",
+    )
     parser.add_argument("--workdir", type=Path, help="folder for the sites (default: temporary)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument(
@@ -464,7 +568,7 @@ def main(argv: list[str] | None = None) -> int:
         scenarios = [("shipped site", None, False)]
     else:
         scale = Scale(languages=args.languages, supporters=args.supporters, pages=args.pages)
-        scenarios = [("synthetic site", scale, not args.no_plain)]
+        scenarios = [("synthetic site", scale, True)]
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="portal-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"Benchmark: {os.cpu_count()} CPUs, sites in {workdir}", flush=True)
@@ -472,7 +576,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name, scale, compare in scenarios:
             overrides = tuple(part for value in args.set for part in ("-e", value))
-            results.append(run_scenario(name, scale, compare, args.runs, workdir, overrides))
+            results.append(
+                run_scenario(
+                    name,
+                    scale,
+                    compare,
+                    args.runs,
+                    workdir,
+                    overrides,
+                    plain=not args.no_plain,
+                    others=not args.no_others,
+                )
+            )
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
