@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import json
+import queue
 import subprocess
 import threading
 from pathlib import Path
@@ -53,15 +54,34 @@ class PagefindService:
         self._stderr: list[bytes] = []
         self._changed = threading.Condition()
         self._last_id = 0
+        # Requests go out through a thread, so that the build never waits for Pagefind to
+        # take a page while it is busy indexing the previous ones.
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._writer = threading.Thread(target=self._write_requests, daemon=True)
+        self._writer.start()
         threading.Thread(target=self._read_replies, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
 
+    def _write_requests(self) -> None:
+        stdin = self.process.stdin
+        try:
+            while (data := self._outbox.get()) is not None:
+                stdin.write(data)
+                stdin.flush()
+            stdin.close()
+        except (BrokenPipeError, ValueError):  # the process ended: `reply` reports it
+            pass
+
     def _read_replies(self) -> None:
-        pending = b""
+        pieces: list[bytes] = []  # of a reply not complete yet (GetFiles: megabytes)
         stdout = self.process.stdout
         while chunk := stdout.read1(1 << 20):
-            pending += chunk
-            *messages, pending = pending.split(b",")
+            parts = chunk.split(b",")
+            if len(parts) == 1:
+                pieces.append(chunk)
+                continue
+            messages = [b"".join([*pieces, parts[0]]), *parts[1:-1]]
+            pieces = [parts[-1]] if parts[-1] else []
             replies = [json.loads(base64.b64decode(message)) for message in messages]
             with self._changed:
                 for reply in replies:
@@ -79,12 +99,8 @@ class PagefindService:
         """Send one request; return its message id (see `reply`)."""
         self._last_id += 1
         message = {"message_id": self._last_id, "payload": payload}
-        try:
-            data = json.dumps(message, ensure_ascii=False).encode("utf-8")
-            self.process.stdin.write(base64.b64encode(data) + b",")
-            self.process.stdin.flush()
-        except BrokenPipeError:
-            self._fail("stopped taking requests")
+        data = json.dumps(message, ensure_ascii=False).encode("utf-8")
+        self._outbox.put(base64.b64encode(data) + b",")
         return self._last_id
 
     def reply(self, message_id: int) -> dict:
@@ -122,11 +138,11 @@ class PagefindService:
 
     def close(self) -> None:
         """End the process (closing its input ends it; it is killed if it lingers)."""
+        self._outbox.put(None)  # the writer closes the process's input once all is sent
         if self.process.poll() is None:
             try:
-                self.process.stdin.close()
-                self.process.wait(timeout=10)
-            except (BrokenPipeError, subprocess.TimeoutExpired):
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
 
