@@ -165,13 +165,15 @@ class DirectoryGenerator(Generator):
     def _here(self, lang, url_of, title, title_lang, real_langs, parent, path) -> Here:
         versions = [LanguageLink(code, url_of(code), code == lang) for code in real_langs]
         fallback = lang not in real_langs
+        if (parent, lang) not in self.trails:  # the same for every page below `parent`
+            self.trails[(parent, lang)] = trail(self.tree, parent, lang)
         return Here(
             lang=lang,
             url=url_of(lang),
             title=title,
             title_lang=title_lang,
             versions=versions,
-            breadcrumbs=trail(self.tree, parent, lang),
+            breadcrumbs=list(self.trails[(parent, lang)]),
             fallback=fallback,
             canonical=url_of(self.source_lang) if fallback else url_of(lang),
             path=path,
@@ -212,6 +214,7 @@ class DirectoryGenerator(Generator):
     def generate_output(self, writer):
         """Write every generated page and file, language by language."""
         self.written: set[str] = set()
+        self.trails: dict[tuple[str, str], list[Crumb]] = {}
         self.jobs: list[RenderJob] = []
         self.files: list[tuple[str, Callable[[], bytes]]] = []
         # Render keys (what a page shows besides the shared context, in which the fast build

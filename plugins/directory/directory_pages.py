@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from babel.dates import format_date, format_interval, format_time, get_timezone_name
 from babel.numbers import format_decimal
@@ -148,6 +149,7 @@ class Directory:
         return hashlib.sha256(shown.encode("utf-8")).hexdigest()
 
     @staticmethod
+    @lru_cache(maxsize=8192)
     def number(value: int, lang: str) -> str:
         """Return a number written the way `lang` writes numbers (1 234 in Finnish)."""
         return format_decimal(value, locale=format_locale(lang))

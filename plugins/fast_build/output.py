@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -91,6 +92,12 @@ class OutputMemory:
         self.begin()
         self.builds += 1
         return stale
+
+
+@lru_cache(maxsize=64)
+def absolute(path: str) -> str:
+    """Return `path` made absolute: for a build's output folder, the same for all its pages."""
+    return os.path.abspath(path)
 
 
 def local_context(context: dict, name: str, kwargs: dict) -> dict:

@@ -55,7 +55,7 @@ class PageTree:
         home = self.get("index", lang)
         if home is not None and path != "index":
             trail.append(home)
-        parts = PurePosixPath(path).parts
+        parts = path.split("/")
         for depth in range(1, len(parts)):
             parent = self.get("/".join(parts[:depth]), lang)
             if parent is not None:

@@ -29,6 +29,7 @@ from typing import ClassVar
 
 import lxml.html
 from fast_build.options import options
+from fast_build.output import absolute
 from fast_build.workers import worker_count
 from multilingual.errors import PortalError
 from multilingual.here import Here, LanguageLink, home_crumbs
@@ -189,11 +190,15 @@ class SearchBuild:
         service, index_id = self.index_of(lang)
         self.pending.append((service, service.add_file(index_id, relative, html.decode())))
 
-    def add(self, file: Path, here) -> None:
+    def add(self, path: str, here) -> None:
         """Note a page the writer wrote; index it if it is marked for search."""
         if here is not None and not here.indexable:
             return
-        html = file.read_bytes()
+        prefix = f"{self.output}{os.sep}"
+        if not path.startswith(prefix):
+            return
+        with open(path, "rb") as handle:
+            html = handle.read()
         if here is None:
             if b"data-pagefind-body" not in html:
                 return
@@ -201,7 +206,7 @@ class SearchBuild:
             lang = found.group(1).decode() if found else "unknown"
         else:
             lang = here.lang
-        relative = file.relative_to(self.output).as_posix()
+        relative = path[len(prefix) :].replace(os.sep, "/")
         document = search_document(html)
         self.pages[lang].append((relative, hashlib.sha256(document).hexdigest()))
         if self.stream:
@@ -311,7 +316,7 @@ def write_bundle(folder: Path, files: dict[str, bytes], keep: set[str]) -> dict[
 
 def start_build(pelican) -> None:
     """Begin a build's search index (once per build, before any page is written)."""
-    output = Path(os.path.abspath(pelican.output_path))
+    output = Path(absolute(pelican.output_path))
     previous = SearchBuild.current.pop(str(output), None)
     if previous is not None:  # a build that failed half-way
         previous.close()
@@ -322,14 +327,15 @@ def start_build(pelican) -> None:
 
 def note_page(path, context) -> None:
     """Pass a written page to its build's search index (the ``content_written`` signal)."""
-    build = SearchBuild.current.get(os.path.abspath(context["OUTPUT_PATH"]))
-    if build is not None and str(path).endswith(".html"):
-        build.add(Path(os.path.abspath(path)), context.get("here"))
+    build = SearchBuild.current.get(absolute(context["OUTPUT_PATH"]))
+    path = str(path)
+    if build is not None and path.endswith(".html"):
+        build.add(path if os.path.isabs(path) else os.path.abspath(path), context.get("here"))
 
 
 def build_search_index(pelican) -> None:
     """Write Pagefind's bundle for the build (``SEARCH_INDEX = False`` turns it off)."""
-    output = Path(os.path.abspath(pelican.output_path))
+    output = Path(absolute(pelican.output_path))
     build = SearchBuild.current.pop(str(output), None)
     if build is None:
         SearchBuild.memory.pop(str(output), None)

@@ -23,6 +23,7 @@ from typing import ClassVar
 
 import lxml.etree
 import lxml.html
+from fast_build.output import absolute
 from jinja2 import pass_context
 from pelican import signals
 
@@ -149,41 +150,42 @@ class WrittenPages:
 
     def __init__(self, output: Path) -> None:
         self.output = output
-        self.entries: dict[Path, ListedPage | None] = {}
+        self.prefix = f"{output}{os.sep}"
+        self.entries: dict[str, ListedPage | None] = {}  # by path below the output folder
 
     def add(self, path: str, context: dict) -> None:
         """Record the entry of the page written at `path` (any other file is left alone)."""
-        file = Path(path)
-        if file.suffix != ".html" or file.relative_to(self.output).parts[0] in SKIPPED_FOLDERS:
+        if not path.endswith(".html") or not path.startswith(self.prefix):
+            return
+        relative = path[len(self.prefix) :]
+        if relative.split(os.sep, 1)[0] in SKIPPED_FOLDERS:
             return
         siteurl = context["SITEURL"]
         here = context.get("here")
         if here is None:
-            self.entries[file] = read_listed_page(self.output, file, siteurl)
+            self.entries[relative] = read_listed_page(self.output, Path(path), siteurl)
         else:
-            address = page_address(self.output, file, siteurl)
-            self.entries[file] = entry_from_here(here, address, siteurl)
+            address = f"{siteurl}/{relative.removesuffix('index.html')}"
+            self.entries[relative] = entry_from_here(here, address, siteurl)
 
     def listed(self) -> list[ListedPage]:
         """Return the entries of the listed pages, in the order of their files' paths."""
-        return [
-            entry
-            for file, entry in sorted(self.entries.items(), key=lambda item: item[0])
-            if entry is not None
-        ]
+        ordered = sorted(self.entries.items(), key=lambda item: item[0].split(os.sep))
+        return [entry for _, entry in ordered if entry is not None]
 
 
 def start_build(pelican) -> None:
     """Begin recording the pages of a build (once per build, before any is written)."""
-    output = os.path.abspath(pelican.output_path)
+    output = absolute(pelican.output_path)
     WrittenPages.current[output] = WrittenPages(Path(output))
 
 
 def record_page(path, context) -> None:
     """Record a page the writer wrote (the ``content_written`` signal)."""
-    pages = WrittenPages.current.get(os.path.abspath(context["OUTPUT_PATH"]))
+    pages = WrittenPages.current.get(absolute(context["OUTPUT_PATH"]))
     if pages is not None:
-        pages.add(os.path.abspath(path), context)
+        path = str(path)
+        pages.add(path if os.path.isabs(path) else os.path.abspath(path), context)
 
 
 def sitemap_files(listed: list[ListedPage], languages: list[str], siteurl: str) -> dict:
