@@ -7,9 +7,11 @@ writes the generated pages and files of every language.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -17,7 +19,13 @@ import pydantic
 import ruamel.yaml
 from fast_build.disk_cache import site_cache
 from fast_build.options import options
-from fast_build.output import RenderJob, keeps_pages, write_files, write_pages
+from fast_build.output import (
+    RenderJob,
+    keeps_pages,
+    shared_signature,
+    write_files,
+    write_pages,
+)
 from fast_build.workers import worker_count
 from multilingual.errors import PortalError, PortalErrors
 from multilingual.here import Crumb, Here, LanguageLink
@@ -33,6 +41,9 @@ from .search_index import search_index
 from .site_data import build_moment, load_site_data
 
 logger = logging.getLogger(__name__)
+
+#: The last build's pages and files by output folder, and the digest of what they came from.
+PREVIOUS_JOBS: dict[str, tuple[bytes | None, list, list, set]] = {}
 
 #: The modules that read and check records: the record cache is emptied when one changes.
 RECORD_CODE = (data_loading, record_fields, supporters, news, events, site_data)
@@ -162,6 +173,16 @@ class DirectoryGenerator(Generator):
 
     # -- writing -----------------------------------------------------------------------------
 
+    def _inputs(self, depends_on, covered) -> bytes:
+        """Return a digest of everything the pages and files are made from (see generate_output):
+        the shared context (DIRECTORY's records, settings, template and catalogue files), what
+        the pages show of the page tree in each language, and the build moment."""
+        digest = hashlib.sha256(shared_signature(self, depends_on, covered))
+        for lang in self.languages:
+            digest.update(f"{lang}:{self.tree.signature(lang)}\n".encode())
+        digest.update(self.built_at.isoformat().encode())
+        return digest.digest()
+
     def _here(self, lang, url_of, title, title_lang, real_langs, parent, path) -> Here:
         versions = [LanguageLink(code, url_of(code), code == lang) for code in real_langs]
         fallback = lang not in real_langs
@@ -221,13 +242,26 @@ class DirectoryGenerator(Generator):
         # digests DIRECTORY) let the dev server keep unchanged pages.
         self.track, self.signatures = keeps_pages(writer), {}
         self.zones = TimeZones.for_events(self.directory.data.events.values())
-        for lang in self.languages:
-            self._write_supporter_pages(writer, lang)
-            self._write_news_pages(writer, lang)
-            self._write_event_pages(writer, lang)
-            self._write_feeds(lang)
         depends_on = [self.settings["TRANSLATIONS_PATH"]]
         covered = ("PAGE_TREE", RUNTIME_KEY, "TRANSLATION_STATUS")
+        inputs = self._inputs(depends_on, covered) if self.track else None
+        previous = PREVIOUS_JOBS.get(self.output_path)
+        if inputs is not None and previous is not None and previous[0] == inputs:
+            # Same records, pages, templates, catalogues and settings as the last build of
+            # this process (the dev server after a Markdown edit): the same pages and files,
+            # so their 27,000 descriptions are not made again; write_pages keeps them.
+            self.jobs = [
+                replace(job, template=self.get_template(job.template.name[:-5]))
+                for job in previous[1]
+            ]
+            self.files, self.written = previous[2], previous[3]
+        else:
+            for lang in self.languages:
+                self._write_supporter_pages(writer, lang)
+                self._write_news_pages(writer, lang)
+                self._write_event_pages(writer, lang)
+                self._write_feeds(lang)
+        PREVIOUS_JOBS[self.output_path] = (inputs, self.jobs, self.files, self.written)
         write_pages(self, writer, self.jobs, depends_on=depends_on, covered=covered)
         # Feeds, calendars and the filter index show the records (DIRECTORY in the shared
         # context), the catalogues and the build moment (feeds' dates), not the pages.

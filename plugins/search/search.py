@@ -163,6 +163,7 @@ class SearchBuild:
 
     current: ClassVar[dict[str, SearchBuild]] = {}  # the build under way, by output folder
     memory: ClassVar[dict[str, dict[str, LanguageBundle]]] = {}  # the last one done, by output
+    page_stamps: ClassVar[dict[str, dict[str, tuple[int, int, str]]]] = {}  # see `stamps`
 
     def __init__(self, output: Path, service_count: int) -> None:
         self.output = output
@@ -175,6 +176,10 @@ class SearchBuild:
         self.pages: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.indexes: dict[str, tuple[PagefindService, int]] = {}
         self.pending: list[tuple[PagefindService, int]] = []
+        # path: (size, modification time, sha256 of what Pagefind gets) of every page noted;
+        # a later build takes the digest of a page whose file is unchanged without reading it.
+        self.stamps: dict[str, tuple[int, int, str]] = {}
+        self.stamps_before = SearchBuild.page_stamps.get(str(output), {})
 
     def index_of(self, lang: str) -> tuple[PagefindService, int]:
         """Return the service and index of `lang`, starting them when needed."""
@@ -197,8 +202,17 @@ class SearchBuild:
         prefix = f"{self.output}{os.sep}"
         if not path.startswith(prefix):
             return
+        relative = path[len(prefix) :].replace(os.sep, "/")
+        if here is not None and not self.stream:
+            stat = os.stat(path)
+            before = self.stamps_before.get(relative)
+            if before is not None and before[:2] == (stat.st_size, stat.st_mtime_ns):
+                self.stamps[relative] = before
+                self.pages[here.lang].append((relative, before[2]))
+                return
         with open(path, "rb") as handle:
             html = handle.read()
+            stat = os.fstat(handle.fileno())
         if here is None:
             if b"data-pagefind-body" not in html:
                 return
@@ -206,9 +220,10 @@ class SearchBuild:
             lang = found.group(1).decode() if found else "unknown"
         else:
             lang = here.lang
-        relative = path[len(prefix) :].replace(os.sep, "/")
         document = search_document(html)
-        self.pages[lang].append((relative, hashlib.sha256(document).hexdigest()))
+        sha = hashlib.sha256(document).hexdigest()
+        self.stamps[relative] = (stat.st_size, stat.st_mtime_ns, sha)
+        self.pages[lang].append((relative, sha))
         if self.stream:
             self.send(lang, relative, document)
 
@@ -276,6 +291,7 @@ class SearchBuild:
             if lang in fresh:
                 bundle.files = {name: stamps[name] for name in bundle.files}
         SearchBuild.memory[str(self.output)] = entries
+        SearchBuild.page_stamps[str(self.output)] = self.stamps
         logger.info(
             "search index: %r languages indexed, %r kept, in %r",
             len(fresh),
