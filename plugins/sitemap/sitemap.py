@@ -148,10 +148,17 @@ class WrittenPages:
     #: One per output folder being built; a build starts its own (`start_build`).
     current: ClassVar[dict[str, WrittenPages]] = {}
 
+    #: The last build's entries with the Here each came from, by output folder: a page written
+    #: again with the same Here object (the directory reuses them, see its generate_output)
+    #: has the same entry.
+    previous: ClassVar[dict[str, dict[str, tuple[object, ListedPage | None]]]] = {}
+
     def __init__(self, output: Path) -> None:
         self.output = output
         self.prefix = f"{output}{os.sep}"
         self.entries: dict[str, ListedPage | None] = {}  # by path below the output folder
+        self.sources: dict[str, tuple[object, ListedPage | None]] = {}
+        self.before = WrittenPages.previous.get(str(output), {})
 
     def add(self, path: str, context: dict) -> None:
         """Record the entry of the page written at `path` (any other file is left alone)."""
@@ -164,9 +171,15 @@ class WrittenPages:
         here = context.get("here")
         if here is None:
             self.entries[relative] = read_listed_page(self.output, Path(path), siteurl)
+            return
+        before = self.before.get(relative)
+        if before is not None and before[0] is here:
+            entry = before[1]
         else:
             address = f"{siteurl}/{relative.removesuffix('index.html')}"
-            self.entries[relative] = entry_from_here(here, address, siteurl)
+            entry = entry_from_here(here, address, siteurl)
+        self.entries[relative] = entry
+        self.sources[relative] = (here, entry)
 
     def listed(self) -> list[ListedPage]:
         """Return the entries of the listed pages, in the order of their files' paths."""
@@ -188,8 +201,14 @@ def record_page(path, context) -> None:
         pages.add(path if os.path.isabs(path) else os.path.abspath(path), context)
 
 
-def sitemap_files(listed: list[ListedPage], languages: list[str], siteurl: str) -> dict:
-    """Return {file name: bytes}: one sitemap-<lang>.xml per language with pages, and the index."""
+def sitemap_files(
+    listed: list[ListedPage], languages: list[str], siteurl: str, memo: dict | None = None
+) -> dict:
+    """Return {file name: bytes}: one sitemap-<lang>.xml per language with pages, and the index.
+
+    `memo` (kept between the builds of a process) maps a file name to the entries and bytes it
+    had: when a language lists the very same entry objects again, its bytes are reused.
+    """
     by_lang: dict[str, list[ListedPage]] = defaultdict(list)
     for page in listed:
         by_lang[page.lang].append(page)
@@ -197,10 +216,22 @@ def sitemap_files(listed: list[ListedPage], languages: list[str], siteurl: str) 
     for lang in languages:
         if by_lang.get(lang):
             name = f"sitemap-{lang}.xml"
-            files[name] = urlset(by_lang[lang])
+            entries = by_lang[lang]
+            before = (memo or {}).get(name)
+            same = before is not None and len(before[0]) == len(entries)
+            if same and all(a is b for a, b in zip(before[0], entries, strict=True)):
+                files[name] = before[1]
+            else:
+                files[name] = urlset(entries)
+            if memo is not None:
+                memo[name] = (entries, files[name])
             locations.append(f"{siteurl}/{name}")
     files["sitemap.xml"] = sitemap_index(locations)
     return files
+
+
+#: sitemap_files' memory, by output folder.
+SITEMAP_MEMO: dict[str, dict] = {}
 
 
 def write_sitemaps(pelican) -> None:
@@ -208,9 +239,12 @@ def write_sitemaps(pelican) -> None:
     output = Path(pelican.output_path)
     siteurl = pelican.settings["SITEURL"]
     pages = WrittenPages.current.pop(os.path.abspath(output), None)
+    if pages is not None:
+        WrittenPages.previous[str(pages.output)] = pages.sources
     # Not recorded: a build that did not start through Pelican's run; read the pages back.
     listed = listed_pages(output, siteurl) if pages is None else pages.listed()
-    files = sitemap_files(listed, pelican.settings["LANGUAGES"], siteurl)
+    memo = SITEMAP_MEMO.setdefault(str(output.absolute()), {})
+    files = sitemap_files(listed, pelican.settings["LANGUAGES"], siteurl, memo)
     for name, data in files.items():
         (output / name).write_bytes(data)
     (output / "robots.txt").write_text(robots_txt(siteurl), encoding="utf-8")
