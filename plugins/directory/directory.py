@@ -11,7 +11,6 @@ import hashlib
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -250,10 +249,11 @@ class DirectoryGenerator(Generator):
             # Same records, pages, templates, catalogues and settings as the last build of
             # this process (the dev server after a Markdown edit): the same pages and files,
             # so their 27,000 descriptions are not made again; write_pages keeps them.
-            self.jobs = [
-                replace(job, template=self.get_template(job.template.name[:-5]))
-                for job in previous[1]
-            ]
+            self.jobs = previous[1]
+            templates = {job.template.name for job in self.jobs}
+            fresh = {name: self.get_template(name.removesuffix(".html")) for name in templates}
+            for job in self.jobs:
+                job.template = fresh[job.template.name]
             self.files, self.written = previous[2], previous[3]
         else:
             for lang in self.languages:

@@ -207,7 +207,7 @@ def sitemap_files(
     """Return {file name: bytes}: one sitemap-<lang>.xml per language with pages, and the index.
 
     `memo` (kept between the builds of a process) maps a file name to the entries and bytes it
-    had: when a language lists the very same entry objects again, its bytes are reused.
+    had: when a language lists equal entries again, its bytes are reused.
     """
     by_lang: dict[str, list[ListedPage]] = defaultdict(list)
     for page in listed:
@@ -218,8 +218,7 @@ def sitemap_files(
             name = f"sitemap-{lang}.xml"
             entries = by_lang[lang]
             before = (memo or {}).get(name)
-            same = before is not None and len(before[0]) == len(entries)
-            if same and all(a is b for a, b in zip(before[0], entries, strict=True)):
+            if before is not None and before[0] == entries:
                 files[name] = before[1]
             else:
                 files[name] = urlset(entries)
