@@ -306,6 +306,7 @@ def run_scenario(
     for run in range(runs):
         for folder in ("output", "cache"):
             set_aside(root / folder)
+        settle_disk(root)  # the last build's files written out to the disk before the next
         command = our_command(root, "--fatal", "warnings", overrides=overrides)
         cold = run_measured(command, PROJECT, env)
         cold.check("cold build")
@@ -317,6 +318,7 @@ def run_scenario(
         line = f"  run {run + 1}: cold {cold.seconds:.2f} s ({cold.cpu_seconds:.2f} s CPU)"
         if plain_settings is not None:
             set_aside(root / "plain-output")
+            settle_disk(root)
             plain = run_measured(plain_command(root, plain_settings), root, env)
             plain.check("plain Pelican build")
             result.plain.append(plain.seconds)
@@ -324,7 +326,8 @@ def run_scenario(
             result.plain_pages = count_pages(root / "plain-output")
             line += f", plain Pelican {plain.seconds:.2f} s ({plain.cpu_seconds:.2f} s CPU)"
         for generator, expected, other in generators:
-            generator.clean()
+            generator.clean(set_aside)
+            settle_disk(root)
             command, cwd = generator.command()
             measured = run_measured(command, cwd, env)
             measured.check(f"{other.name} build")

@@ -234,10 +234,11 @@ class Hugo:
             (layouts / name).write_text(layout, encoding="utf-8")
         return convert_pages(content, self.site / "content", rename_index="_index.md")
 
-    def clean(self) -> None:
-        """Remove the output and every cache, for a cold build."""
+    def clean(self, discard=shutil.rmtree) -> None:
+        """Remove the output and every cache, for a cold build (`discard` removes a folder)."""
         for folder in (self.output, self.root / "hugo-cache", self.site / "resources"):
-            shutil.rmtree(folder, ignore_errors=True)
+            if folder.exists():
+                discard(folder)
 
     def command(self) -> tuple[list[str], Path]:
         """Return the build command and the folder to run it in."""
@@ -284,9 +285,10 @@ class Eleventy:
         (self.site / "layouts" / "page.njk").write_text(layout, encoding="utf-8")
         return convert_pages(content, self.site / "content")
 
-    def clean(self) -> None:
+    def clean(self, discard=shutil.rmtree) -> None:
         """Remove the output, for a cold build (Eleventy keeps no cache without plugins)."""
-        shutil.rmtree(self.output, ignore_errors=True)
+        if self.output.exists():
+            discard(self.output)
 
     def command(self) -> tuple[list[str], Path]:
         """Return the build command and the folder to run it in."""
