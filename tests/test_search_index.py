@@ -178,3 +178,25 @@ def test_dev_server_reindexes_only_the_language_that_changed(tmp_path):
         for p in (tmp_path / "s1" / "pagefind" / "fragment").glob("en_*.pf_fragment")
     ]
     assert any(b"zanzibarite" in fragment for fragment in fragments)
+
+
+def test_translation_notices_stay_out_of_the_search_index(shipped_site):
+    """A machine-translated page's notice is about the page, not its subject: not indexed, and
+    the page still goes to Pagefind as its <main> alone."""
+    import lxml.html
+    from search.search import search_document
+
+    page = shipped_site.root / "de" / "supporters" / "commitments" / "index.html"
+    html = page.read_bytes()
+    notice = lxml.html.fromstring(html).xpath('//*[contains(@class, "notice-machine")]')[0]
+    sentence = notice.text_content().split(".")[0].strip()
+    assert len(sentence) > 20
+    assert len(search_document(html)) < len(html) / 2
+    fragments = [
+        json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd") :])
+        for p in (shipped_site.root / "pagefind" / "fragment").glob("de_*.pf_fragment")
+    ]
+    (commitments,) = [f for f in fragments if f["url"] == "/de/supporters/commitments/"]
+    assert "Covenant" in commitments["content"] or len(commitments["content"]) > 500
+    assert sentence not in commitments["content"]
+    assert not any(sentence in fragment["content"] for fragment in fragments)

@@ -111,7 +111,8 @@ SEARCH_BODY = re.compile(rb"<main\b[^>]*\sdata-pagefind-body[\s>].*?</main>", re
 
 def search_document(html: bytes) -> bytes:
     """Return what Pagefind needs of a page: its <html> tag (the language) and the element marked
-    ``data-pagefind-body``, when that is the page's one <main>; else the whole page.
+    ``data-pagefind-body``, when that is the page's one <main> and holds every other
+    ``data-pagefind-*`` attribute of the page; else the whole page.
 
     Pagefind reads nothing else of a page whose body is marked this way (tests compare the
     bundle with the command line's over the full pages); a quarter of the bytes to encode,
@@ -119,7 +120,12 @@ def search_document(html: bytes) -> bytes:
     """
     tag = HTML_TAG.search(html)
     bodies = SEARCH_BODY.findall(html)
-    if tag is None or len(bodies) != 1 or html.count(b"data-pagefind-") != 1:
+    # every data-pagefind-* attribute of the page must be inside that element
+    if (
+        tag is None
+        or len(bodies) != 1
+        or html.count(b"data-pagefind-") != bodies[0].count(b"data-pagefind-")
+    ):
         return html
     return b"<!DOCTYPE html>\n" + tag.group(0) + b"<body>" + bodies[0] + b"</body></html>\n"
 
