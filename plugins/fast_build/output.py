@@ -384,11 +384,7 @@ def _write(output_path: str, job: RenderJob, context: dict) -> tuple[int, int]:
 
 def _unchanged(writer, name: str, before: tuple[str, int, int]) -> bool:
     """Tell whether the output file is still the one the last build wrote."""
-    try:
-        stat = os.stat(sanitised_join(writer.output_path, name))
-    except OSError:
-        return False
-    return _stamp(stat) == before[1:]
+    return _unchanged_file(sanitised_join(writer.output_path, name), before)
 
 
 def finish_build(memory: OutputMemory) -> None:
