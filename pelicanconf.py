@@ -59,14 +59,16 @@ LOAD_CONTENT_CACHE = False
 
 PLUGIN_PATHS = ["plugins"]
 # fast_build comes first: at the end of a dev-server rebuild it removes the pages no longer
-# built before the search index and the sitemaps read the output folder.
+# built before the search index and the sitemaps read the output folder. sitemap comes before
+# search: the sitemaps are written while Pagefind is still indexing the last pages, and the
+# search plugin waits for Pagefind last.
 PLUGINS = [
     "fast_build",
     "multilingual",
     "directory",
     "serving",
-    "search",
     "sitemap",
+    "search",
     "content_policy",
 ]
 

@@ -83,11 +83,11 @@ def build_env() -> dict[str, str]:
 
 
 def our_command(root: Path, *extra: str, overrides: tuple[str, ...] = ()) -> list[str]:
-    """Return the command that builds the site in `root` as `make html` does."""
+    """Return the command that builds the site in `root` as `make html` does (run in PROJECT)."""
     return [
         sys.executable,
         "-m",
-        "pelican",
+        "portal.build",
         str(root / "content"),
         "-s",
         str(PROJECT / "pelicanconf.py"),

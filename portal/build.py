@@ -14,9 +14,13 @@ Usage (the Makefile's `html` target): ``python -m portal.build content -s pelica
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
+import os
 import re
 import sys
+import threading
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,9 +295,32 @@ def run(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     return 0
 
 
+def leave(status: int) -> None:
+    """End the process with `status` once the build is over.
+
+    Everything the build wrote is closed by now; what is left is the interpreter's teardown,
+    which frees the whole site (content objects, rendered pages, caches) object by object:
+    about 0.3 s of the shipped site's 3 s build (BENCHMARKS.md). So the exit handlers run, the
+    streams are flushed, and the process ends without it. With a thread still running, the
+    normal exit waits for it as usual.
+    """
+    if any(
+        not thread.daemon
+        for thread in threading.enumerate()
+        if thread is not threading.main_thread()
+    ):
+        sys.exit(status)
+    atexit._run_exitfuncs()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(status)
+
+
 def main() -> None:
     """Command-line entry point."""
-    sys.exit(run(sys.argv[1:]))
+    leave(run(sys.argv[1:]))
 
 
 if __name__ == "__main__":
