@@ -28,6 +28,7 @@ from typing import TextIO
 
 import jinja2
 import pelican
+from fast_build.fast_build import build_once
 from multilingual.errors import PortalError, PortalErrors
 from pelican import signals
 from pelican.generators import PelicanTemplateNotFound
@@ -263,6 +264,7 @@ def run(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     try:
         site, settings = pelican.get_instance(args)
         problems.content_path = Path(settings["PATH"])
+        build_once(site)  # nothing to keep for a next build (the dev server's)
         site.run()
     except BuildStopped:
         pass

@@ -200,3 +200,38 @@ def test_translation_notices_stay_out_of_the_search_index(shipped_site):
     assert "Covenant" in commitments["content"] or len(commitments["content"]) > 500
     assert sentence not in commitments["content"]
     assert not any(sentence in fragment["content"] for fragment in fragments)
+
+
+def test_a_page_encoded_elsewhere_makes_the_same_request_as_one_encoded_whole():
+    """The worker that writes a page encodes it (encode_file); the build only puts the request's
+    start before it. Whatever the lengths of the message and index ids, the bytes Pagefind gets
+    decode to the request that add_file would have sent as one JSON object."""
+    import base64
+    import queue
+
+    from search.pagefind_service import PagefindService, encode_file
+
+    service = PagefindService.__new__(PagefindService)  # no process: the requests are read here
+    service._outbox, service._batch, service._batched, service._last_id = (
+        queue.SimpleQueue(),
+        [],
+        0,
+        0,
+    )
+    html = '<html lang="mt"><main data-pagefind-body>Ħ “quoted” \\ \u2028 é</main></html>'
+    for index_id in (0, 7, 12345, 10**9):
+        for _ in range(4):  # message ids of 1 to 2 digits: every padding case
+            message_id = service.add_encoded_file(index_id, encode_file("mt/a/index.html", html))
+            service._flush()
+            sent = service._outbox.get()
+            assert sent.endswith(b",") and sent.count(b",") == 1
+            assert json.loads(base64.b64decode(sent[:-1], validate=True)) == {
+                "message_id": message_id,
+                "payload": {
+                    "type": "AddFile",
+                    "index_id": index_id,
+                    "file_path": "mt/a/index.html",
+                    "url": None,
+                    "file_contents": html,
+                },
+            }

@@ -31,6 +31,15 @@ def start_instance(pelican) -> None:
         pelican.settings[MEMORY_KEY] = OutputMemory(clean_output=pelican.delete_outputdir)
 
 
+def build_once(pelican) -> None:
+    """Tell the fast build that this instance builds once (`make html`, not the dev server).
+
+    Then nothing is kept for a next build: no page's render key is computed or remembered
+    (the keys cost 0.1 s of the shipped site's 3 s build, for nothing when no build follows).
+    """
+    pelican.settings.pop(MEMORY_KEY, None)
+
+
 def start_build(pelican) -> None:
     """Begin a build of the instance (called once per build, before its generators exist).
 

@@ -42,6 +42,13 @@ from .workers import ordered_map, worker_count
 logger = logging.getLogger(__name__)
 
 MEMORY_KEY = "FAST_BUILD_MEMORY"
+#: Work on a written page's bytes, done where the page is written (in the worker that rendered
+#: it): name -> function(OUTPUT_PATH, path below it, the page's UTF-8 bytes, the job's
+#: variables) returning something picklable. ``content_written`` receivers find the results under
+#: WRITTEN_EXTRAS in their context, by name, and need not read the file back; a page this
+#: process wrote itself (or kept) comes without them.
+PAGE_HOOKS: dict[str, Callable[[str, str, bytes, dict], Any]] = {}
+WRITTEN_EXTRAS = "fast_build_written_extras"
 #: Parameters of Writer.write_file that are not template variables.
 WRITER_PARAMETERS = frozenset(
     {"relative_urls", "paginated", "template_name", "override_output", "url"}
@@ -123,11 +130,14 @@ class FastWriter(Writer):
             self.memory.next_written.add(filename)
         return handle
 
-    def account_file(self, name: str, context: dict, how: str, **kwargs) -> None:
+    def account_file(
+        self, name: str, context: dict, how: str, extras: dict | None = None, **kwargs
+    ) -> None:
         """Account for `name` as written by this writer: it is in the output already.
 
-        The file was kept from the last build, or a worker wrote it. The overwrite checks and
-        the ``content_written`` signal are the writer's own.
+        The file was kept from the last build, or a worker wrote it (`extras`: what the
+        PAGE_HOOKS made of it there). The overwrite checks and the ``content_written`` signal
+        are the writer's own.
         """
         path = sanitised_join(self.output_path, name)
         if path in self._written_files or path in self._overridden_files:
@@ -142,6 +152,8 @@ class FastWriter(Writer):
             # context for each of 27,000 kept pages; receivers only read it.
             variables = {k: v for k, v in kwargs.items() if k not in WRITER_PARAMETERS}
             variables.update(output_file=name, localsiteurl=context.get("localsiteurl"))
+            if extras:
+                variables[WRITTEN_EXTRAS] = extras
             signals.content_written.send(path, context=ChainMap(variables, context))
 
 
@@ -336,8 +348,9 @@ def write_pages(
                 writer.write_file(job.name, Rendered(first_html), context, **job.kwargs)
                 stamp = None
             elif direct:
-                stamp = next(done)
-                writer.account_file(job.name, context, "written by a worker", **job.kwargs)
+                stamp, extras = next(done)
+                how = "written by a worker"
+                writer.account_file(job.name, context, how, extras=extras, **job.kwargs)
             else:
                 template = Rendered(next(done)) if workers > 1 else job.template
                 writer.write_file(job.name, template, context, **job.kwargs)
@@ -372,14 +385,17 @@ def _can_write_directly(writer, jobs: list[RenderJob]) -> bool:
     return not overriding and len(set(names)) == len(names) and not taken.intersection(names)
 
 
-def _write(output_path: str, job: RenderJob, context: dict) -> tuple[int, int]:
-    """Render one job and write its file (in a worker); return the file's stamp."""
-    html = _render(job, context)
+def _write(output_path: str, job: RenderJob, context: dict) -> tuple[tuple[int, int], dict]:
+    """Render one job and write its file (in a worker); return its stamp and PAGE_HOOKS' work."""
+    data = _render(job, context).encode("utf-8")
     path = sanitised_join(output_path, job.name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(html)
-    return _stamp(os.stat(path))
+    with open(path, "wb") as handle:
+        handle.write(data)
+    extras = {
+        name: hook(output_path, job.name, data, job.kwargs) for name, hook in PAGE_HOOKS.items()
+    }
+    return _stamp(os.stat(path)), extras
 
 
 def _unchanged(writer, name: str, before: tuple[str, int, int]) -> bool:

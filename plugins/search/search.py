@@ -30,7 +30,7 @@ from typing import ClassVar
 
 import lxml.html
 from fast_build.options import options
-from fast_build.output import absolute
+from fast_build.output import PAGE_HOOKS, WRITTEN_EXTRAS, absolute
 from fast_build.workers import worker_count
 from multilingual.errors import PortalError
 from multilingual.here import Here, LanguageLink, home_crumbs
@@ -38,7 +38,7 @@ from multilingual.multilingual import translator
 from pelican import signals
 from pelican.generators import Generator
 
-from .pagefind_service import PagefindService, decode_files
+from .pagefind_service import PagefindService, decode_files, encode_file
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +130,44 @@ def search_document(html: bytes) -> bytes:
     return b"<!DOCTYPE html>\n" + tag.group(0) + b"<body>" + bodies[0] + b"</body></html>\n"
 
 
+@dataclass(frozen=True)
+class PreparedPage:
+    """What the index needs of one written page, made where the page was written."""
+
+    lang: str
+    stamp: tuple[int, int]  # the file's size and modification time (ns)
+    sha: str  # sha256 of the search document
+    encoded: bytes  # the document as Pagefind's AddFile request carries it (encode_file)
+
+
+def page_language(html: bytes, here) -> str | None:
+    """Return the language of the index a written page goes to; None: not indexed."""
+    if here is not None:
+        return here.lang if here.indexable else None
+    if b"data-pagefind-body" not in html:
+        return None
+    found = HTML_LANG.search(html)
+    return found.group(1).decode() if found else "unknown"
+
+
+def prepare_page(output: str, name: str, html: bytes, variables: dict) -> PreparedPage | None:
+    """Make what the index needs of a page (a fast_build page hook: run by the worker that
+    wrote the page, so the build's own process neither reads it back nor encodes it)."""
+    if not name.endswith(".html") or absolute(output) not in SearchBuild.current:
+        return None
+    lang = page_language(html, variables.get("here"))
+    if lang is None:
+        return None
+    stat = os.stat(os.path.join(output, name))
+    document = search_document(html)
+    return PreparedPage(
+        lang,
+        (stat.st_size, stat.st_mtime_ns),
+        hashlib.sha256(document).hexdigest(),
+        encode_file(name.replace(os.sep, "/"), document.decode()),
+    )
+
+
 def merged_entry(entries: list[dict]) -> bytes:
     """Return pagefind-entry.json for the languages of `entries` (one per language's index).
 
@@ -202,14 +240,25 @@ class SearchBuild:
         service, index_id = self.index_of(lang)
         self.pending.append((service, service.add_file(index_id, relative, html.decode())))
 
-    def add(self, path: str, here) -> None:
-        """Note a page the writer wrote; index it if it is marked for search."""
+    def add(self, path: str, here, prepared: PreparedPage | None = None) -> None:
+        """Note a page the writer wrote; index it if it is marked for search.
+
+        `prepared`: what `prepare_page` made of it where it was written; without it, the page
+        is read back.
+        """
         if here is not None and not here.indexable:
             return
         prefix = f"{self.output}{os.sep}"
         if not path.startswith(prefix):
             return
         relative = path[len(prefix) :].replace(os.sep, "/")
+        if prepared is not None:
+            self.stamps[relative] = (*prepared.stamp, prepared.sha)
+            self.pages[prepared.lang].append((relative, prepared.sha))
+            if self.stream:
+                service, index_id = self.index_of(prepared.lang)
+                self.pending.append((service, service.add_encoded_file(index_id, prepared.encoded)))
+            return
         if here is not None and not self.stream:
             stat = os.stat(path)
             before = self.stamps_before.get(relative)
@@ -220,13 +269,9 @@ class SearchBuild:
         with open(path, "rb") as handle:
             html = handle.read()
             stat = os.fstat(handle.fileno())
-        if here is None:
-            if b"data-pagefind-body" not in html:
-                return
-            found = HTML_LANG.search(html)
-            lang = found.group(1).decode() if found else "unknown"
-        else:
-            lang = here.lang
+        lang = page_language(html, here)
+        if lang is None:
+            return
         document = search_document(html)
         sha = hashlib.sha256(document).hexdigest()
         self.stamps[relative] = (stat.st_size, stat.st_mtime_ns, sha)
@@ -376,7 +421,9 @@ def note_page(path, context) -> None:
     build = SearchBuild.current.get(absolute(context["OUTPUT_PATH"]))
     path = str(path)
     if build is not None and path.endswith(".html"):
-        build.add(path if os.path.isabs(path) else os.path.abspath(path), context.get("here"))
+        path = path if os.path.isabs(path) else os.path.abspath(path)
+        prepared = (context.get(WRITTEN_EXTRAS) or {}).get("search")
+        build.add(path, context.get("here"), prepared)
 
 
 def build_search_index(pelican) -> None:
@@ -415,4 +462,5 @@ def register():
     signals.get_generators.connect(get_generators)
     signals.get_generators.connect(start_build)
     signals.content_written.connect(note_page)
+    PAGE_HOOKS["search"] = prepare_page
     signals.finalized.connect(build_search_index)
