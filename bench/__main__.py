@@ -107,7 +107,7 @@ def plain_command(root: Path, settings: Path) -> list[str]:
 
 
 def set_aside(folder: Path) -> None:
-    """Move a previous build's folder out of the way, to delete it after the measurements.
+    """Move a previous build's folder out of the way; it goes with the work folder at the end.
 
     Deleting tens of thousands of files just before a build slows the build down: on this
     machine's disk (ext4 mounted with ``discard``), creating files stays 5 to 20 times slower
@@ -121,29 +121,29 @@ def set_aside(folder: Path) -> None:
         folder.rename(trash / f"{folder.name}-{time.monotonic_ns()}")
 
 
-def clear_set_aside(root: Path) -> None:
-    """Delete what `set_aside` kept, then wait until the disk creates files at its usual pace."""
-    shutil.rmtree(root / ".set-aside", ignore_errors=True)
-    settle_disk(root)
-
-
 def settle_disk(root: Path, limit: float = 90.0) -> float:
-    """Wait (at most `limit` s) until creating 500 files takes under 0.15 s; return the wait."""
+    """Wait (at most `limit` s) until the disk creates a build's files at a quiet pace.
+
+    The probe writes what a build writes for 200 pages (a folder with a 15 KB index.html
+    each) after ``sync``; the disk is settled when that takes under 0.1 s (0.02 to 0.1 s when
+    nothing else writes; up to 0.3 s while the kernel is still discarding deleted files). The
+    probes are set aside too: deleting them made each next probe slower. Return the wait.
+    """
     started = time.perf_counter()
-    probe = root / ".disk-probe"
     while True:
         os.sync()
-        shutil.rmtree(probe, ignore_errors=True)
+        probe = root / ".disk-probe"
         probe.mkdir()
         begun = time.perf_counter()
-        for number in range(500):
-            (probe / f"{number}").write_bytes(b"x" * 4000)
+        for number in range(200):
+            (probe / f"{number}").mkdir()
+            (probe / f"{number}" / "index.html").write_bytes(b"x" * 15_000)
         took = time.perf_counter() - begun
-        shutil.rmtree(probe)
+        set_aside(probe)
         waited = time.perf_counter() - started
-        if took < 0.15 or waited > limit:
+        if took < 0.1 or waited > limit:
             return waited
-        time.sleep(2)
+        time.sleep(1)
 
 
 def count_pages(output: Path) -> int:
@@ -344,7 +344,7 @@ def run_scenario(
         warm.check("warm build")
         result.warm.append(warm.seconds)
         print(f"  run {run + 1}: warm {warm.seconds:.2f} s", flush=True)
-    clear_set_aside(root)
+    settle_disk(root)
     measure_dev_edits(root, result, scale, runs, overrides)
     for label, values in (("Markdown page", result.markdown_edit), ("YAML", result.yaml_edit)):
         if values:

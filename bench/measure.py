@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-SAMPLE_SECONDS = 0.02
+SAMPLE_SECONDS = 0.05
+#: PSS (smaps_rollup: the kernel walks every mapping) costs milliseconds per process, taken from
+#: the build on a 2-core machine: it is read when the RSS sum reaches a new high, and at least
+#: every PSS_SECONDS.
+PSS_SECONDS = 0.25
 DONE = re.compile(r"Done: Processed .* in ([0-9.]+) seconds")
 
 
@@ -49,14 +53,14 @@ def tree_pids(pid: int) -> list[int]:
     return pids
 
 
-def tree_rss(pid: int) -> int:
+def tree_rss(pid: int, pids: list[int] | None = None) -> int:
     """Return the summed resident memory of `pid` and its descendants, in bytes.
 
     Pages shared between a parent and its forked workers are counted once per process, so
     this is an upper bound of the memory the build holds.
     """
     total = 0
-    for member in tree_pids(pid):
+    for member in pids if pids is not None else tree_pids(pid):
         try:
             with open(f"/proc/{member}/statm") as handle:
                 total += int(handle.read().split()[1]) * PAGE_SIZE
@@ -65,14 +69,14 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def tree_pss(pid: int) -> int:
+def tree_pss(pid: int, pids: list[int] | None = None) -> int:
     """Return the summed proportional set size of `pid` and its descendants, in bytes.
 
     A page shared by a parent and its forked workers counts once in all, split between them:
     this is the memory the build really holds.
     """
     total = 0
-    for member in tree_pids(pid):
+    for member in pids if pids is not None else tree_pids(pid):
         try:
             with open(f"/proc/{member}/smaps_rollup") as handle:
                 for line in handle:
@@ -95,13 +99,16 @@ class PeakSampler(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        """Sample every SAMPLE_SECONDS until stop() is called (PSS every fifth time)."""
-        count = 0
+        """Sample every SAMPLE_SECONDS until stop() is called (PSS: see PSS_SECONDS)."""
+        last_pss = 0.0
         while not self.stopped.is_set():
-            self.peak = max(self.peak, tree_rss(self.pid))
-            if count % 5 == 0:
-                self.peak_pss = max(self.peak_pss, tree_pss(self.pid))
-            count += 1
+            pids = tree_pids(self.pid)
+            rss = tree_rss(self.pid, pids)
+            now = time.monotonic()
+            if rss > self.peak or now - last_pss >= PSS_SECONDS:
+                self.peak_pss = max(self.peak_pss, tree_pss(self.pid, pids))
+                last_pss = now
+            self.peak = max(self.peak, rss)
             self.stopped.wait(SAMPLE_SECONDS)
 
     def stop(self) -> int:
