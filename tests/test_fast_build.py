@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import EU_ORDER, FIXTURE_SITE, PROJECT, build_or_fail
 from fast_build.options import options
-from fast_build.workers import ordered_map
+from fast_build.workers import in_background, ordered_map
 from multilingual.conversion import ReusableConverter, convert_markdown
 from multilingual.errors import PortalError
 
@@ -216,6 +216,21 @@ def test_a_dying_worker_costs_time_not_results():
 
     parent = os.getpid()
     assert list(ordered_map(safe, list(range(12)), 2)) == [n * n for n in range(12)]
+
+
+def test_background_work_returns_its_result_or_is_done_again_here():
+    parent = os.getpid()
+    computed_in = in_background(lambda: os.getpid())
+    assert computed_in() != parent and computed_in() == computed_in()  # once, in a worker
+
+    def dies_in_the_worker() -> str:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return "done here"
+
+    assert in_background(dies_in_the_worker)() == "done here"
+    with pytest.raises(ZeroDivisionError):  # an error is raised where the result is asked for
+        in_background(lambda: 1 / 0)()
 
 
 def test_fast_build_settings_name_a_bad_key():

@@ -127,6 +127,35 @@ def ordered_map(func: Callable[[Any], Any], items: Sequence, workers: int) -> It
             os.waitpid(pid, 0)
 
 
+def in_background(func: Callable[[], Any]) -> Callable[[], Any]:
+    """Start computing func() in a forked process; return a function that waits for the result.
+
+    If the process fails (or the result does not pickle), the function computes func() in the
+    calling process instead, so that an error surfaces here.
+    """
+    gc.freeze()
+    try:
+        pid, fd = _fork_worker(lambda _: func(), [None], range(1))
+    finally:
+        gc.unfreeze()
+    outcome: list[Any] = []
+
+    def result() -> Any:
+        if not outcome:
+            frames, complete = _Frames(), []
+            try:
+                while data := os.read(fd, 1 << 20):
+                    complete += frames.feed(data)
+            finally:
+                os.close(fd)
+                os.waitpid(pid, 0)
+            payload = complete[0][1] if complete else _FAILED
+            outcome.append(func() if payload == _FAILED else pickle.loads(payload))
+        return outcome[0]
+
+    return result
+
+
 def worker_count(setting: int) -> int:
     """Return how many worker processes to use: the setting, or one per CPU when it is 0."""
     if setting > 0:
