@@ -11,6 +11,7 @@ from multilingual.translation_status import (
     Status,
     catalogue_stats,
     compute_status,
+    display_path,
     format_table,
     source_hash,
 )
@@ -276,3 +277,31 @@ def test_a_typed_address_counts_like_a_linked_one():
     extra, missing = compare_links(typed, source)
     assert [link.key for link in extra] == ["mailto:a@c.eu"]
     assert [link.key for link in missing] == ["mailto:a@b.eu"]
+
+
+def test_display_path_resolves_like_pathlib_with_folders_resolved_once(tmp_path, monkeypatch):
+    def by_pathlib(path) -> str:
+        try:
+            return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    (tmp_path / "site" / "fi").mkdir(parents=True)
+    (tmp_path / "site" / "fi" / "page.md").write_text("x", encoding="utf-8")
+    (tmp_path / "elsewhere.md").write_text("x", encoding="utf-8")
+    (tmp_path / "site" / "fi" / "linked.md").symlink_to(tmp_path / "elsewhere.md")
+    (tmp_path / "alias").symlink_to(tmp_path / "site")
+    monkeypatch.chdir(tmp_path / "site")
+    paths = [
+        "fi/page.md",
+        "fi/linked.md",  # a link: where it points, outside the working folder
+        "fi/../fi/page.md",
+        str(tmp_path / "alias" / "fi" / "page.md"),
+        str(tmp_path / "site" / "fi" / "missing.md"),
+        "/",
+        ".",
+    ]
+    assert [display_path(path) for path in paths] == [by_pathlib(path) for path in paths]
+    assert display_path("fi/../fi/page.md") == "fi/page.md"
+    assert display_path("fi/linked.md") == "fi/linked.md"  # resolves outside: shown as given
+    assert display_path(tmp_path / "alias" / "fi" / "page.md") == "fi/page.md"
