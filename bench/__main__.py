@@ -316,7 +316,10 @@ def run_scenario(
         result.peak_bytes.append(cold.peak_bytes)
         result.peak_pss.append(cold.peak_pss)
         result.pages_written = count_pages(root / "output")
-        line = f"  run {run + 1}: cold {cold.seconds:.2f} s ({cold.cpu_seconds:.2f} s CPU)"
+        line = (
+            f"  run {run + 1}: cold {cold.seconds:.2f} s ({cold.cpu_seconds:.2f} s CPU, "
+            f"{cold.system_seconds:.2f} s of it system)"
+        )
         if plain_settings is not None:
             set_aside(root / "plain-output")
             settle_disk(root)

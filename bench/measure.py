@@ -26,6 +26,7 @@ class Measured:
 
     seconds: float  # wall clock, from start to exit
     cpu_seconds: float  # user + system time of the build and every process it started
+    system_seconds: float  # the system (kernel) part of cpu_seconds: file creation, forks
     peak_bytes: int  # highest sum of the resident memory of the build's process tree
     peak_pss: int  # highest sum of its proportional set sizes (shared pages counted once)
     returncode: int
@@ -138,6 +139,7 @@ def run_measured(command: list[str], cwd: Path, env: dict[str, str]) -> Measured
     return Measured(
         seconds=seconds,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
+        system_seconds=usage.ru_stime,
         peak_bytes=max(peak, usage.ru_maxrss * 1024),
         peak_pss=sampler.peak_pss,
         returncode=process.returncode,
