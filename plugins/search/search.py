@@ -237,8 +237,12 @@ class SearchBuild:
 
     def send(self, lang: str, relative: str, html: bytes) -> None:
         """Send one page to the index of its language."""
+        self.send_encoded(lang, encode_file(relative, html.decode()))
+
+    def send_encoded(self, lang: str, encoded: bytes) -> None:
+        """Send one page encoded by `encode_file` to the index of its language."""
         service, index_id = self.index_of(lang)
-        self.pending.append((service, service.add_file(index_id, relative, html.decode())))
+        self.pending.append((service, service.add_encoded_file(index_id, encoded)))
 
     def add(self, path: str, here, prepared: PreparedPage | None = None) -> None:
         """Note a page the writer wrote; index it if it is marked for search.
@@ -256,8 +260,7 @@ class SearchBuild:
             self.stamps[relative] = (*prepared.stamp, prepared.sha)
             self.pages[prepared.lang].append((relative, prepared.sha))
             if self.stream:
-                service, index_id = self.index_of(prepared.lang)
-                self.pending.append((service, service.add_encoded_file(index_id, prepared.encoded)))
+                self.send_encoded(prepared.lang, prepared.encoded)
             return
         if here is not None and not self.stream:
             stat = os.stat(path)
