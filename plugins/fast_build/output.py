@@ -131,15 +131,22 @@ class FastWriter(Writer):
         return handle
 
     def account_file(
-        self, name: str, context: dict, how: str, extras: dict | None = None, **kwargs
+        self,
+        name: str,
+        context: dict,
+        how: str,
+        extras: dict | None = None,
+        joined: str | None = None,
+        **kwargs,
     ) -> None:
         """Account for `name` as written by this writer: it is in the output already.
 
         The file was kept from the last build, or a worker wrote it (`extras`: what the
-        PAGE_HOOKS made of it there). The overwrite checks and the ``content_written`` signal
-        are the writer's own.
+        PAGE_HOOKS made of it there). `joined`: its path, if the caller has it from
+        ``sanitised_join(output_path, name)`` already. The overwrite checks and the
+        ``content_written`` signal are the writer's own.
         """
-        path = sanitised_join(self.output_path, name)
+        path = joined or sanitised_join(self.output_path, name)
         if path in self._written_files or path in self._overridden_files:
             # let the writer raise (or skip) exactly as it does for a second write
             self._open_w(path, "utf-8", override=kwargs.get("override_output", False)).close()
@@ -310,7 +317,7 @@ def write_pages(
 
     memory = writer.memory if isinstance(writer, FastWriter) else None
     keys: list[str | None] = [None] * len(jobs)
-    kept: set[int] = set()
+    kept: dict[int, str] = {}  # index: the kept file's path
     if memory is not None:
         shared = shared_signature(generator, depends_on, covered)
         for index, job in enumerate(jobs):
@@ -318,8 +325,10 @@ def write_pages(
                 continue
             keys[index] = key = hashlib.sha256(shared + job.key.encode("utf-8")).hexdigest()
             before = memory.outputs.get(job.name)
-            if before is not None and before[0] == key and _unchanged(writer, job.name, before):
-                kept.add(index)
+            if before is not None and before[0] == key:
+                path = sanitised_join(writer.output_path, job.name)
+                if _unchanged_file(path, before):
+                    kept[index] = path
 
     started = time.perf_counter()
     todo = [index for index in range(len(jobs)) if index not in kept]
@@ -341,7 +350,8 @@ def write_pages(
     try:
         for index, job in enumerate(jobs):
             if index in kept:
-                writer.account_file(job.name, context, "kept, unchanged", **job.kwargs)
+                how = "kept, unchanged"
+                writer.account_file(job.name, context, how, joined=kept[index], **job.kwargs)
                 memory.next_outputs[job.name] = memory.outputs[job.name]
                 continue
             if index == first:
@@ -396,11 +406,6 @@ def _write(output_path: str, job: RenderJob, context: dict) -> tuple[tuple[int, 
         name: hook(output_path, job.name, data, job.kwargs) for name, hook in PAGE_HOOKS.items()
     }
     return _stamp(os.stat(path)), extras
-
-
-def _unchanged(writer, name: str, before: tuple[str, int, int]) -> bool:
-    """Tell whether the output file is still the one the last build wrote."""
-    return _unchanged_file(sanitised_join(writer.output_path, name), before)
 
 
 def finish_build(memory: OutputMemory) -> None:
