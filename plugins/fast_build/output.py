@@ -43,11 +43,12 @@ logger = logging.getLogger(__name__)
 
 MEMORY_KEY = "FAST_BUILD_MEMORY"
 #: Work on a written page's bytes, done where the page is written (in the worker that rendered
-#: it): name -> function(OUTPUT_PATH, path below it, the page's UTF-8 bytes, the job's
-#: variables) returning something picklable. ``content_written`` receivers find the results under
-#: WRITTEN_EXTRAS in their context, by name, and need not read the file back; a page this
-#: process wrote itself (or kept) comes without them.
-PAGE_HOOKS: dict[str, Callable[[str, str, bytes, dict], Any]] = {}
+#: it): name -> function(OUTPUT_PATH, path below it, the page's UTF-8 bytes, the file's stamp
+#: (size, modification time in ns), the job's variables) returning something picklable.
+#: ``content_written`` receivers find the results under WRITTEN_EXTRAS in their context, by
+#: name, and need not read the file back; a page this process wrote itself (or kept) comes
+#: without them.
+PAGE_HOOKS: dict[str, Callable[[str, str, bytes, tuple[int, int], dict], Any]] = {}
 WRITTEN_EXTRAS = "fast_build_written_extras"
 #: Parameters of Writer.write_file that are not template variables.
 WRITER_PARAMETERS = frozenset(
@@ -402,10 +403,12 @@ def _write(output_path: str, job: RenderJob, context: dict) -> tuple[tuple[int, 
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as handle:
         handle.write(data)
+    stamp = _stamp(os.stat(path))
     extras = {
-        name: hook(output_path, job.name, data, job.kwargs) for name, hook in PAGE_HOOKS.items()
+        name: hook(output_path, job.name, data, stamp, job.kwargs)
+        for name, hook in PAGE_HOOKS.items()
     }
-    return _stamp(os.stat(path)), extras
+    return stamp, extras
 
 
 def finish_build(memory: OutputMemory) -> None:

@@ -41,7 +41,16 @@ def _work(func: Callable[[Any], Any], items: Sequence, indexes: range, fd: int) 
 def _fork_worker(func: Callable[[Any], Any], items: Sequence, indexes: range) -> tuple[int, int]:
     """Fork one worker for `indexes`; return its pid and the read end of its pipe."""
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
+    # Objects that exist now are left out of the worker's garbage collections: walking them
+    # would copy every memory page the worker shares with this process.
+    gc.freeze()
+    try:
+        pid = os.fork()
+    except BaseException:
+        gc.unfreeze()
+        raise
+    if pid != 0:
+        gc.unfreeze()
     if pid == 0:  # the worker: compute, write, and leave without running the parent's cleanup
         status = 0
         try:
@@ -89,17 +98,11 @@ def ordered_map(func: Callable[[Any], Any], items: Sequence, workers: int) -> It
         return
     pids, selector, frames = [], selectors.DefaultSelector(), {}
     try:
-        # Objects that exist now are left out of the workers' garbage collections: walking
-        # them would copy every memory page the workers share with this process.
-        gc.freeze()
-        try:
-            for number in range(workers):
-                pid, fd = _fork_worker(func, items, range(number, count, workers))
-                pids.append(pid)
-                frames[fd] = _Frames()
-                selector.register(fd, selectors.EVENT_READ)
-        finally:
-            gc.unfreeze()
+        for number in range(workers):
+            pid, fd = _fork_worker(func, items, range(number, count, workers))
+            pids.append(pid)
+            frames[fd] = _Frames()
+            selector.register(fd, selectors.EVENT_READ)
         ready: dict[int, bytes] = {}
         open_pipes = len(frames)
         for index in range(count):
@@ -133,11 +136,7 @@ def in_background(func: Callable[[], Any]) -> Callable[[], Any]:
     If the process fails (or the result does not pickle), the function computes func() in the
     calling process instead, so that an error surfaces here.
     """
-    gc.freeze()
-    try:
-        pid, fd = _fork_worker(lambda _: func(), [None], range(1))
-    finally:
-        gc.unfreeze()
+    pid, fd = _fork_worker(lambda _: func(), [None], range(1))
     outcome: list[Any] = []
 
     def result() -> Any:

@@ -137,7 +137,8 @@ class PreparedPage:
     lang: str
     stamp: tuple[int, int]  # the file's size and modification time (ns)
     sha: str  # sha256 of the search document
-    encoded: bytes  # the document as Pagefind's AddFile request carries it (encode_file)
+    encoded: bytes | None  # the document as an AddFile request carries it (encode_file), when
+    # the build sends pages as they are written
 
 
 def page_language(html: bytes, here) -> str | None:
@@ -150,22 +151,18 @@ def page_language(html: bytes, here) -> str | None:
     return found.group(1).decode() if found else "unknown"
 
 
-def prepare_page(output: str, name: str, html: bytes, variables: dict) -> PreparedPage | None:
+def prepare_page(
+    output: str, name: str, html: bytes, stamp: tuple[int, int], variables: dict
+) -> PreparedPage | None:
     """Make what the index needs of a page (a fast_build page hook: run by the worker that
     wrote the page, so the build's own process neither reads it back nor encodes it)."""
-    if not name.endswith(".html") or absolute(output) not in SearchBuild.current:
-        return None
-    lang = page_language(html, variables.get("here"))
+    build = SearchBuild.current.get(absolute(output)) if name.endswith(".html") else None
+    lang = page_language(html, variables.get("here")) if build is not None else None
     if lang is None:
         return None
-    stat = os.stat(os.path.join(output, name))
     document = search_document(html)
-    return PreparedPage(
-        lang,
-        (stat.st_size, stat.st_mtime_ns),
-        hashlib.sha256(document).hexdigest(),
-        encode_file(name.replace(os.sep, "/"), document.decode()),
-    )
+    encoded = encode_file(name.replace(os.sep, "/"), document.decode()) if build.stream else None
+    return PreparedPage(lang, stamp, hashlib.sha256(document).hexdigest(), encoded)
 
 
 def merged_entry(entries: list[dict]) -> bytes:
@@ -259,7 +256,7 @@ class SearchBuild:
         if prepared is not None:
             self.stamps[relative] = (*prepared.stamp, prepared.sha)
             self.pages[prepared.lang].append((relative, prepared.sha))
-            if self.stream:
+            if prepared.encoded is not None:
                 self.send_encoded(prepared.lang, prepared.encoded)
             return
         if here is not None and not self.stream:
