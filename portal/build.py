@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import logging
 import os
 import re
@@ -34,6 +35,7 @@ from pelican import signals
 from pelican.generators import PelicanTemplateNotFound
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".ics", ".j2")
+ONE_SHOT_GC_THRESHOLDS = (20_000, 20, 20)  # see run()
 
 
 class BuildStopped(Exception):
@@ -261,6 +263,13 @@ def run(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
 
     signals.page_generator_finalized.connect(stop_if_failed)
     signals.all_generators_finalized.connect(stop_if_failed)
+    thresholds = gc.get_threshold()
+    # Nearly everything a build makes lives until it ends (pages, contexts, templates), so
+    # the collector's default pace (a young-generation pass every 700 allocations, the whole
+    # heap every 70,000) mostly walks live objects: 0.11 s of the shipped site's main process
+    # (`gc.callbacks`); at this pace, 0.04 s. Cycles are still collected in the young
+    # generation, where most are made and freed.
+    gc.set_threshold(*ONE_SHOT_GC_THRESHOLDS)
     try:
         site, settings = pelican.get_instance(args)
         problems.content_path = Path(settings["PATH"])
@@ -276,6 +285,7 @@ def run(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
             traceback.print_exception(error, file=stream)
         problems.report_exception(error)
     finally:
+        gc.set_threshold(*thresholds)
         signals.page_generator_finalized.disconnect(stop_if_failed)
         signals.all_generators_finalized.disconnect(stop_if_failed)
 
