@@ -235,3 +235,45 @@ def test_a_page_encoded_elsewhere_makes_the_same_request_as_one_encoded_whole():
                     "file_contents": html,
                 },
             }
+
+
+def test_a_shared_index_splits_into_what_each_language_alone_would_write():
+    """One index per Pagefind service holds several languages; split_by_language must give each
+    language exactly the files and entry that an index of that language alone gets."""
+    from search.pagefind_service import PagefindService, decode_files
+    from search.search import ENTRY, split_by_language
+
+    pages = {
+        "en": ["Energy networks support their members.", "Climate plans and reporting."],
+        "de": ["Energienetzwerke unterstützen ihre Mitglieder.", "Klimapläne und Berichte."],
+        "ga": ["Tacaíonn líonraí fuinnimh lena mbaill."],  # no word-stemming file in Pagefind
+    }
+
+    def page(lang, text):
+        return f'<html lang="{lang}"><body><main data-pagefind-body><h1>{text}</h1></main></html>'
+
+    service = PagefindService()
+    try:
+        shared = service.new_index()
+        alone = {lang: service.new_index() for lang in pages}
+        for lang, texts in pages.items():
+            for number, text in enumerate(texts):
+                path = f"{lang}/page-{number}/index.html"
+                service.reply(service.add_file(shared, path, page(lang, text)))
+                service.reply(service.add_file(alone[lang], path, page(lang, text)))
+
+        def files_of(index):
+            return decode_files(
+                service.reply(service.request({"type": "GetFiles", "index_id": index}))
+            )
+
+        split = split_by_language(files_of(shared), list(pages))
+        for lang, index in alone.items():
+            files = files_of(index)
+            entry, own = split[lang]
+            assert entry == json.loads(files.pop(ENTRY))
+            assert own == files, lang
+        assert any(name.startswith("wasm.en.") for name in split["en"][1])
+        assert not any(name.startswith("wasm.en.") for name in split["de"][1])
+    finally:
+        service.close()

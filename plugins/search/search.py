@@ -194,8 +194,8 @@ class SearchBuild:
 
     Pages arrive through the writer's ``content_written`` signal; a page is indexed when base.html
     marked it (``here.indexable``; a page rendered without a `Here` is checked for
-    ``data-pagefind-body``), in the index of its language, as Pagefind's command line would. One
-    index per language, spread over one Pagefind service per CPU.
+    ``data-pagefind-body``), in the index of its language, as Pagefind's command line would.
+    The languages are spread over one Pagefind service per CPU (see `index_of`).
 
     The first build in a process sends each page as soon as it is written, so Pagefind indexes
     while the build renders. Later builds (the dev server's) only note the pages' digests; at the
@@ -213,6 +213,7 @@ class SearchBuild:
         self.stream = self.remembered is None
         self.service_count = max(1, service_count)
         self.services: list[PagefindService] = []
+        self.service_indexes: list[int] = []  # the index of each service
         # lang: (path, sha256) of each page, in the order written. Pagefind numbers a language's
         # pages in the order they reach it, so every build sends them in this order.
         self.pages: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -224,12 +225,21 @@ class SearchBuild:
         self.stamps_before = SearchBuild.page_stamps.get(str(output), {})
 
     def index_of(self, lang: str) -> tuple[PagefindService, int]:
-        """Return the service and index of `lang`, starting them when needed."""
+        """Return the service and index of `lang`, starting them when needed.
+
+        Languages go to the services in turn, and each service has one index for all of its
+        languages: Pagefind writes the same files for a language as in an index of its own
+        (and its command line indexes all languages in one), and one GetFiles per service
+        instead of per language saves Pagefind's per-index work (its script and style files,
+        24 times over): the shipped site's last step 0.39 -> 0.27 s.
+        """
         if lang not in self.indexes:
-            if len(self.services) < self.service_count:
-                self.services.append(PagefindService())
-            service = self.services[len(self.indexes) % self.service_count]
-            self.indexes[lang] = (service, service.new_index())
+            number = len(self.indexes) % self.service_count
+            if number == len(self.services):
+                service = PagefindService()
+                self.services.append(service)
+                self.service_indexes.append(service.new_index())
+            self.indexes[lang] = (self.services[number], self.service_indexes[number])
         return self.indexes[lang]
 
     def send(self, lang: str, relative: str, html: bytes) -> None:
@@ -317,20 +327,21 @@ class SearchBuild:
                 self.send(lang, relative, search_document((self.output / relative).read_bytes()))
         for service, message_id in self.pending:
             service.reply(message_id)
-        requests = {
-            lang: (service, service.request({"type": "GetFiles", "index_id": index_id}))
-            for lang, (service, index_id) in self.indexes.items()
-        }
-        fresh = {
-            lang: decode_files(service.reply(request))
-            for lang, (service, request) in requests.items()
-        }
+        languages_of: dict[tuple[PagefindService, int], list[str]] = defaultdict(list)
+        for lang, index in self.indexes.items():
+            languages_of[index].append(lang)
+        requests = [
+            (languages, service, service.request({"type": "GetFiles", "index_id": index_id}))
+            for (service, index_id), languages in languages_of.items()
+        ]
+        fresh: dict[str, tuple[dict, dict[str, bytes]]] = {}
+        for languages, service, request in requests:
+            fresh.update(split_by_language(decode_files(service.reply(request)), languages))
         self.close()
 
         files: dict[str, bytes] = {}
         entries: dict[str, LanguageBundle] = dict(kept)
-        for lang, bundle in sorted(fresh.items()):
-            entry = json.loads(bundle.pop(ENTRY))
+        for lang, (entry, bundle) in sorted(fresh.items()):
             for name, data in bundle.items():
                 if files.setdefault(name, data) != data:
                     raise PortalError(self.output / BUNDLE / name, "Pagefind wrote two versions")
@@ -350,6 +361,37 @@ class SearchBuild:
             len(kept),
             str(folder),
         )
+
+
+def split_by_language(
+    files: dict[str, bytes], languages: list[str]
+) -> dict[str, tuple[dict, dict[str, bytes]]]:
+    """Split the files of an index holding `languages` into each language's entry and files.
+
+    A language's files are those Pagefind names after it (its meta file, index chunks and
+    fragments: ``<lang>_<hash>``; its word-stemming ``wasm.<name>.pagefind``) and the files
+    every index has (the scripts, styles, ``wasm.unknown.pagefind``): what an index of that
+    language alone holds.
+    """
+    entry = json.loads(files[ENTRY])
+    own: dict[str, set[str]] = {}
+    for lang in languages:
+        about = entry["languages"][lang]
+        names = {f"pagefind.{about['hash']}.pf_meta"}
+        if about.get("wasm"):
+            names.add(f"wasm.{about['wasm']}.pagefind")
+        prefixes = (f"index/{lang}_", f"fragment/{lang}_")
+        names.update(name for name in files if name.startswith(prefixes))
+        own[lang] = names
+    anyone = set().union(*own.values())
+    common = {name: data for name, data in files.items() if name not in anyone and name != ENTRY}
+    return {
+        lang: (
+            {**entry, "languages": {lang: entry["languages"][lang]}},
+            {**common, **{name: files[name] for name in own[lang]}},
+        )
+        for lang in languages
+    }
 
 
 def write_bundle(folder: Path, files: dict[str, bytes], keep: set[str]) -> dict[str, tuple]:
