@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -216,6 +217,21 @@ def test_a_dying_worker_costs_time_not_results():
 
     parent = os.getpid()
     assert list(ordered_map(safe, list(range(12)), 2)) == [n * n for n in range(12)]
+
+
+def _slow_first(number: int) -> int:
+    if number == 0:
+        time.sleep(1.5)
+    return os.getpid()
+
+
+def test_a_free_worker_takes_the_next_item():
+    """Items are taken one at a time, not dealt out in advance: while one worker is busy with a
+    slow item, the other computes every item after it."""
+    pids = list(ordered_map(_slow_first, list(range(21)), 2))
+    assert os.getpid() not in pids
+    assert pids[0] not in pids[1:]
+    assert len(set(pids[1:])) == 1
 
 
 def test_background_work_returns_its_result_or_is_done_again_here():

@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import mmap
+import multiprocessing
 import os
 import pickle
 import selectors
@@ -22,12 +24,41 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 _HEADER = struct.Struct("<IQ")  # item index, payload length
+_NEXT = struct.Struct("<Q")  # the next item's index, in memory shared with the workers
 _FAILED = b""  # payload of an item the worker could not compute
 
 
-def _work(func: Callable[[Any], Any], items: Sequence, indexes: range, fd: int) -> None:
-    """Compute func(items[i]) for each index and write the framed results to `fd`."""
-    for index in indexes:
+class _NextItem:
+    """The number of the next item to compute, shared by the forked workers of one map.
+
+    Each worker takes the next item not taken yet, so a worker never idles while the other
+    still has a queue: with every second item given to each worker in advance, the cost of
+    items repeating in a pattern (the files of a language: a feed, a calendar, an index) fell
+    on one worker: 0.09 against 0.16 s of CPU for the shipped site's 432 files.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._shared = mmap.mmap(-1, _NEXT.size)  # anonymous, shared with forked processes
+        self._lock = multiprocessing.get_context("fork").Lock()
+
+    def take(self) -> int | None:
+        """Return the next item's number, or None when every item is taken."""
+        with self._lock:
+            (index,) = _NEXT.unpack_from(self._shared)
+            if index >= self.count:
+                return None
+            _NEXT.pack_into(self._shared, 0, index + 1)
+        return index
+
+    def close(self) -> None:
+        """Release the shared memory (the caller's; each worker's goes with it)."""
+        self._shared.close()
+
+
+def _work(func: Callable[[Any], Any], items: Sequence, take: Callable[[], int | None], fd: int):
+    """Compute func(items[i]) for each index `take` gives; write the framed results to `fd`."""
+    while (index := take()) is not None:
         try:
             payload = pickle.dumps(func(items[index]), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException:  # the parent computes it again and sees the real error
@@ -38,8 +69,10 @@ def _work(func: Callable[[Any], Any], items: Sequence, indexes: range, fd: int) 
             view = view[os.write(fd, view) :]
 
 
-def _fork_worker(func: Callable[[Any], Any], items: Sequence, indexes: range) -> tuple[int, int]:
-    """Fork one worker for `indexes`; return its pid and the read end of its pipe."""
+def _fork_worker(
+    func: Callable[[Any], Any], items: Sequence, take: Callable[[], int | None]
+) -> tuple[int, int]:
+    """Fork one worker for the items `take` gives; return its pid and its pipe's read end."""
     read_fd, write_fd = os.pipe()
     # Objects that exist now are left out of the worker's garbage collections: walking them
     # would copy every memory page the worker shares with this process.
@@ -56,7 +89,7 @@ def _fork_worker(func: Callable[[Any], Any], items: Sequence, indexes: range) ->
         try:
             os.close(read_fd)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
-            _work(func, items, indexes, write_fd)
+            _work(func, items, take, write_fd)
         except BaseException:
             status = 1
         finally:
@@ -97,9 +130,10 @@ def ordered_map(func: Callable[[Any], Any], items: Sequence, workers: int) -> It
             yield func(item)
         return
     pids, selector, frames = [], selectors.DefaultSelector(), {}
+    next_item = _NextItem(count)
     try:
-        for number in range(workers):
-            pid, fd = _fork_worker(func, items, range(number, count, workers))
+        for _ in range(workers):
+            pid, fd = _fork_worker(func, items, next_item.take)
             pids.append(pid)
             frames[fd] = _Frames()
             selector.register(fd, selectors.EVENT_READ)
@@ -128,6 +162,7 @@ def ordered_map(func: Callable[[Any], Any], items: Sequence, workers: int) -> It
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+        next_item.close()
 
 
 def in_background(func: Callable[[], Any]) -> Callable[[], Any]:
@@ -136,7 +171,7 @@ def in_background(func: Callable[[], Any]) -> Callable[[], Any]:
     If the process fails (or the result does not pickle), the function computes func() in the
     calling process instead, so that an error surfaces here.
     """
-    pid, fd = _fork_worker(lambda _: func(), [None], range(1))
+    pid, fd = _fork_worker(lambda _: func(), [None], iter([0, None]).__next__)
     outcome: list[Any] = []
 
     def result() -> Any:
