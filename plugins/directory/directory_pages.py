@@ -142,11 +142,16 @@ class Directory:
 
         Everything shown derives from the records, the date and the languages; the catalogues
         are digested from their files by the fast build itself. The records' repr shows every
-        field's value, whether a record was parsed now or taken from the cache.
+        field's value, whether a record was parsed now or taken from the cache. Made once per
+        Directory (each build makes its own; the fast build asks four times a build).
         """
-        data = self.data
-        shown = repr((data.supporters, data.news, data.events, self.today, self.languages))
-        return hashlib.sha256(shown.encode("utf-8")).hexdigest()
+
+        def compute() -> str:
+            data = self.data
+            shown = repr((data.supporters, data.news, data.events, self.today, self.languages))
+            return hashlib.sha256(shown.encode("utf-8")).hexdigest()
+
+        return self._cached(("render digest",), compute)
 
     @staticmethod
     @lru_cache(maxsize=8192)
