@@ -8,9 +8,11 @@ build takes the plain path, and the tests compare both outputs byte for byte. Se
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import logging
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -189,6 +191,31 @@ def end_build(pelican) -> None:
     finish_build(memory)
     # The next build of this instance keeps the output folder and replaces only what changed.
     pelican.delete_outputdir = False
+    collect_when_idle()
+
+
+IDLE_SECONDS = 0.5  # after a dev-server build, when the collector walks everything
+
+
+def collect_when_idle() -> None:
+    """(dev server) Collect garbage once the build is over, then freeze what is left.
+
+    The dev server's process holds the whole site (27,000 pages' worth of objects at 1,000
+    supporters); a full collection walks all of it, 0.33 s, and Python started one in every
+    second rebuild, in the middle of it (an edit took 1.50 and 1.18 s in turn, `gc.callbacks`).
+    Here it runs half a second after the build, while the editor looks at the page; then every
+    object left is frozen (`gc.freeze`), so that the next build's collections walk only what
+    that build makes. Garbage among the frozen objects is found by the next of these passes.
+    """
+
+    def collect() -> None:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+    timer = threading.Timer(IDLE_SECONDS, collect)
+    timer.daemon = True
+    timer.start()
 
 
 def register():

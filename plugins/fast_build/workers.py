@@ -75,14 +75,17 @@ def _fork_worker(
     """Fork one worker for the items `take` gives; return its pid and its pipe's read end."""
     read_fd, write_fd = os.pipe()
     # Objects that exist now are left out of the worker's garbage collections: walking them
-    # would copy every memory page the worker shares with this process.
+    # would copy every memory page the worker shares with this process. Here they are frozen
+    # only as long as the fork takes, unless they were already (see fast_build.collect_when_idle).
+    thaw = gc.get_freeze_count() == 0
     gc.freeze()
     try:
         pid = os.fork()
     except BaseException:
-        gc.unfreeze()
+        if thaw:
+            gc.unfreeze()
         raise
-    if pid != 0:
+    if pid != 0 and thaw:
         gc.unfreeze()
     if pid == 0:  # the worker: compute, write, and leave without running the parent's cleanup
         status = 0
