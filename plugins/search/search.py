@@ -2,7 +2,7 @@
 
 Pagefind indexes only elements marked ``data-pagefind-body``: base.html puts it on the main
 content of real pages, so English fallbacks, 404 pages, search pages and editor-only pages
-(``here.noindex``) stay out. One index per language (``<html lang>``).
+(``here.noindex``) stay out. Pagefind writes an index per language (``<html lang>``).
 
 The pages reach Pagefind as the writer writes them (`SearchBuild`, through Pagefind's service
 mode), not by a run of Pagefind over the finished output folder: only marked pages are read and
