@@ -56,7 +56,9 @@ class _NextItem:
         self._shared.close()
 
 
-def _work(func: Callable[[Any], Any], items: Sequence, take: Callable[[], int | None], fd: int):
+def _work(
+    func: Callable[[Any], Any], items: Sequence, take: Callable[[], int | None], fd: int
+) -> None:
     """Compute func(items[i]) for each index `take` gives; write the framed results to `fd`."""
     while (index := take()) is not None:
         try:
