@@ -242,8 +242,9 @@ class SearchBuild:
         if lang not in self.indexes:
             number = len(self.indexes) % self.service_count
             if number == len(self.services):
-                self.services.append(PagefindService())
-                self.service_indexes.append((-1, LANGUAGES_PER_INDEX))
+                service = PagefindService()
+                self.services.append(service)
+                self.service_indexes.append((service.new_index(), 0))
             service = self.services[number]
             index_id, languages = self.service_indexes[number]
             if languages == LANGUAGES_PER_INDEX:
