@@ -261,8 +261,10 @@ def po_placeholder_mismatch(p: Path) -> list[str]:
 
 def po_invalid_utf8(p: Path) -> list[str]:
     path = p / FI_PO
-    path.write_bytes(path.read_bytes() + b'\nmsgid "x"\nmsgstr "\xff"\n')
-    return [f"{FI_PO}: not valid UTF-8"]
+    old = path.read_bytes().rstrip(b"\n")
+    path.write_bytes(old + b'\n\nmsgid "x"\nmsgstr "\xff"\n')
+    line = old.count(b"\n") + 4  # the msgstr, after a blank line and the msgid
+    return [f"{FI_PO}:{line}: not valid UTF-8"]
 
 
 def po_unknown_language(p: Path) -> list[str]:

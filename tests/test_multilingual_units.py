@@ -100,24 +100,31 @@ def test_missing_catalogue_falls_back_to_english(tmp_path):
     assert catalogues["fi"].gettext("Home") == "Home"
 
 
-def test_memoised_gettext_gives_what_jinjas_own_newstyle_gettext_gives():
+def test_memoised_gettext_gives_what_jinjas_own_newstyle_gettext_gives_for_escaped_text():
     """Every interface string of every language, with and without variables, twice (the second
-    call comes from memory), rendered both ways in an autoescaping environment."""
+    call comes from memory), rendered both ways in an autoescaping environment: ours equals
+    Jinja's own newstyle gettext over the escaped translation (interface strings are text;
+    Jinja's own marks the translation safe), with Markup variables kept and str ones escaped."""
     from pathlib import Path
 
     from conftest import EU_ORDER, PROJECT
     from jinja2 import Environment
+    from markupsafe import Markup, escape
     from multilingual.multilingual import memoised_gettext
 
     catalogues = load_catalogues(Path(PROJECT / "translations"), EU_ORDER)
     messages = sorted(
         {message for lang in EU_ORDER for message in catalogues[lang]._catalog if message}
-        | {"100%% sure <b>%(name)s</b>", "plain <i>markup</i> & 50%%"},
+        | {"100%% sure <b>%(name)s</b>", "plain <i>markup</i> & 50%%", "See %(link)s & more"},
         key=str,
     )
     singular = [m for m in messages if isinstance(m, str)]
     assert len(singular) > 100
-    calls = [(m, {name: "<x>" for name in re.findall(r"%\((\w+)\)", m)}) for m in singular]
+    link = Markup('<a href="/en/">home</a>')
+    calls = [
+        (m, {name: link if name == "link" else "<x>" for name in re.findall(r"%\((\w+)\)", m)})
+        for m in singular
+    ]
     assert sum(1 for _, variables in calls if variables) > 5
     template = "{% for m, v in calls %}[{{ _(m, **v) }}]{% endfor %}"
 
@@ -136,7 +143,7 @@ def test_memoised_gettext_gives_what_jinjas_own_newstyle_gettext_gives():
 
         @pass_context
         def gettext(context, message):
-            return catalogues[current_lang(context)].gettext(message)
+            return escape(catalogues[current_lang(context)].gettext(message))
 
         env.install_gettext_callables(gettext, lambda s, p, n: s, newstyle=True)
 
@@ -146,5 +153,8 @@ def test_memoised_gettext_gives_what_jinjas_own_newstyle_gettext_gives():
         env.globals.update(gettext=fast, _=fast)
 
     expected = render(jinja_own)
-    assert "100% sure <b>&lt;x&gt;</b>" in expected and "[Yhteystiedot]" in expected
+    assert "[100% sure &lt;b&gt;&lt;x&gt;&lt;/b&gt;]" in expected
+    assert "[plain &lt;i&gt;markup&lt;/i&gt; &amp; 50%]" in expected
+    assert '[See <a href="/en/">home</a> &amp; more]' in expected
+    assert "[Yhteystiedot]" in expected
     assert render(ours) == expected

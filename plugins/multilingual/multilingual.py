@@ -7,19 +7,19 @@ link_parity); this module only connects them to Pelican's signals.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from fast_build.output import RenderJob, keeps_pages, write_pages
 from jinja2 import pass_context
-from markupsafe import Markup
 from pelican import signals
 from pelican.generators import Generator
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
-from .catalogues import load_catalogues
+from .catalogues import interface_text, load_catalogues
 from .conversion import Converted, convert_markdown
 from .errors import PortalError
 from .facts import substitute_facts
@@ -136,13 +136,14 @@ def translator(context: dict, lang: str):
 
 
 def memoised_gettext(gettext_of):
-    """Return Jinja's newstyle ``gettext`` for templates, remembering strings without variables.
+    """Return the ``gettext`` (and ``_``) of templates, remembering strings without variables.
 
-    The result is what ``jinja2.ext._make_new_gettext`` returns for the same call (translate,
-    mark safe when autoescaping, then ``%`` with the variables, even none): the interface
-    strings of a page are looked up and formatted once per language and build instead of on
-    every page (100,000 calls for the shipped site). `gettext_of(lang)` is the language's
-    catalogue lookup. tests/test_multilingual_units.py compares it with Jinja's own.
+    A call gives ``interface_text`` of the translation: escaped as text when autoescaping,
+    with Markup variables kept and others escaped, always %-formatted (as Jinja's newstyle
+    gettext, which marks the translation safe instead). The interface strings of a page are
+    then looked up and formatted once per language and build instead of on every page
+    (100,000 calls for the shipped site). `gettext_of(lang)` is the language's catalogue
+    lookup. tests/test_multilingual_units.py compares it with Jinja's own over escaped text.
     """
     remembered: dict[tuple[str, bool, str], str] = {}
 
@@ -153,10 +154,7 @@ def memoised_gettext(gettext_of):
         key = (lang, autoescape, __string)
         if not variables and key in remembered:
             return remembered[key]
-        rv = gettext_of(lang)(__string)
-        if autoescape:
-            rv = Markup(rv)
-        rv = rv % variables
+        rv = interface_text(gettext_of(lang)(__string), variables, autoescape)
         if not variables:
             remembered[key] = rv
         return rv
@@ -164,17 +162,25 @@ def memoised_gettext(gettext_of):
     return gettext
 
 
+def interface_ngettext(ngettext_of: Callable[[str], Callable[[str, str, int], str]]) -> Callable:
+    """Return the ``ngettext`` of templates: `ngettext_of(lang)`'s plural form as text.
+
+    As Jinja's newstyle ngettext, `num` is a variable unless given, and the string is always
+    %-formatted; the translation is escaped as text (``interface_text``), not marked safe.
+    """
+
+    @pass_context
+    def ngettext(__context, __singular, __plural, __num, **variables):
+        variables.setdefault("num", __num)
+        translation = ngettext_of(current_lang(__context))(__singular, __plural, __num)
+        return interface_text(translation, variables, __context.eval_ctx.autoescape)
+
+    return ngettext
+
+
 def install_l10n(generator) -> None:
     """Give a generator's Jinja environment gettext, Babel filters and language helpers."""
     catalogues = _runtime(generator.context)["catalogues"]
-
-    @pass_context
-    def gettext(context, message):
-        return catalogues[current_lang(context)].gettext(message)
-
-    @pass_context
-    def ngettext(context, singular, plural, n):
-        return catalogues[current_lang(context)].ngettext(singular, plural, n)
 
     @pass_context
     def date_filter(context, value, format="long"):
@@ -199,10 +205,15 @@ def install_l10n(generator) -> None:
         return context.name.rsplit("/", 1)[-1].split(".", 1)[0]
 
     env = generator.env
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)
-    fast_gettext = memoised_gettext(lambda lang: catalogues[lang].gettext)
-    # `_` called Jinja's alias, which looks `gettext` up again on every call.
-    env.globals.update(gettext=fast_gettext, _=fast_gettext)
+    # Not install_gettext_callables: Jinja's newstyle wrappers mark every translation safe,
+    # so markup in a msgstr would reach the page. Ours escape it (catalogues.interface_text).
+    # `{% trans %}` blocks call these same globals; newstyle_gettext tells Jinja to leave the
+    # %-formatting of their variables to them.
+    env.newstyle_gettext = True
+    text_gettext = memoised_gettext(lambda lang: catalogues[lang].gettext)
+    text_ngettext = interface_ngettext(lambda lang: catalogues[lang].ngettext)
+    # `_` is ours too: Jinja's alias would look `gettext` up again on every call.
+    env.globals.update(gettext=text_gettext, _=text_gettext, ngettext=text_ngettext)
     env.filters.update(
         {
             "format_date": date_filter,
