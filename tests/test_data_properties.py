@@ -29,8 +29,8 @@ from directory.record_fields import (
     LATEST_DAY,
     LINE_LIMIT,
     LONG_TEXT_LIMIT,
-    REFUSED_CHARACTERS,
     SUMMARY_LIMIT,
+    refused_at,
 )
 from directory.search_index import search_index
 from directory.site_data import SiteData, load_site_data
@@ -387,7 +387,7 @@ def load_or_problems(folders: dict[str, dict[str, dict]], today: date) -> SiteDa
                 field = r"^([a-z_]+[a-z_.\[\]0-9]*|\(file\)): \S"
                 assert re.match(field, problem.message), str(problem)
                 # printable on any terminal: no control, surrogate or bidirectional characters
-                assert not REFUSED_CHARACTERS.search(str(problem)), str(problem)
+                assert refused_at(str(problem)) is None, str(problem)
             return None
 
 

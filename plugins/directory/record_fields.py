@@ -41,15 +41,17 @@ LONG_TEXT_LIMIT = 20_000
 #: Bidirectional embeddings, overrides and isolates: they reorder how text is shown, so a
 #: name can read differently from what it is; the 24 site languages need none of them.
 BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
-#: Unicode noncharacters (U+FDD0-U+FDEF and the last two code points of every plane).
-NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
-    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
-)
-#: Characters no text field may hold: control characters (tab and line feed are checked
-#: apart), surrogates, noncharacters, bidirectional controls, line and paragraph separators.
+#: Characters no text field may hold, in the Basic Multilingual Plane: control characters
+#: (tab and line feed are checked apart), surrogates, the noncharacters U+FDD0-U+FDEF, U+FFFE
+#: and U+FFFF, bidirectional controls, and the line and paragraph separators.
 REFUSED_CHARACTERS = re.compile(
-    f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{NONCHARACTERS}{BIDI_CONTROLS}\u2028\u2029]"
+    f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff{BIDI_CONTROLS}"
+    "\u2028\u2029]"
 )
+#: Characters beyond the Basic Multilingual Plane: the last two of each plane (U+1FFFE,
+#: U+1FFFF, ...) are noncharacters too. A class of those 32 would make the search of every
+#: text eight times slower, so they are looked for among these, which are rare.
+SUPPLEMENTARY = re.compile("[\U00010000-\U0010ffff]")
 LINE_BREAKS = re.compile(r"[\n\t]")
 
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -69,7 +71,7 @@ def _character(char: str) -> str:
 
 
 def _refused_character(char: str, position: int, multiline: bool) -> str:
-    """Return what is wrong with a character REFUSED_CHARACTERS matched, and what to do."""
+    """Return what is wrong with a character refused_at found, and what to do."""
     code = ord(char)
     where = f"(character {position})"
     if 0xD800 <= code <= 0xDFFF:
@@ -90,13 +92,23 @@ def _refused_character(char: str, position: int, multiline: bool) -> str:
     return f"contains U+{code:04X} {where}, which is not a character (a noncharacter); remove it"
 
 
+def refused_at(text: str) -> int | None:
+    """Return the index of the first character of `text` no text field may hold, or None."""
+    found = REFUSED_CHARACTERS.search(text)
+    end = found.start() if found else len(text)
+    for match in SUPPLEMENTARY.finditer(text, 0, end):
+        if ord(match.group()) & 0xFFFE == 0xFFFE:
+            return match.start()
+    return found.start() if found else None
+
+
 def _text(value: str, multiline: bool, limit: int, what: str) -> str:
     value = value.strip()
     if not value:
         raise ValueError("must not be empty")
-    refused = REFUSED_CHARACTERS.search(value)
-    if refused:
-        raise ValueError(_refused_character(refused.group(), refused.start() + 1, multiline))
+    refused = refused_at(value)
+    if refused is not None:
+        raise ValueError(_refused_character(value[refused], refused + 1, multiline))
     if not multiline:
         broken = LINE_BREAKS.search(value)
         if broken:
