@@ -1,4 +1,8 @@
-"""Events as iCalendar (.ics) files (RFC 5545), with the texts of one language."""
+"""Events as iCalendar (.ics) files (RFC 5545), with the texts of one language.
+
+iCalendar text is plain text: a title, summary or place is written as typed (markup included),
+with only backslash, semicolon, comma and line breaks escaped as RFC 5545 requires.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Timezone
+from icalendar import Calendar, Timezone, vText
 from icalendar import Event as CalendarEvent
 
 from .directory_pages import EventEntry
@@ -71,8 +75,10 @@ def build_calendar(
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", name, parameters={"LANGUAGE": lang})
-    calendar.add("x-wr-calname", name)
+    # NAME (RFC 7986) and X-WR-CALNAME are text, like SUMMARY; icalendar does not know them,
+    # so their value is given as text to have , ; \ and line breaks escaped as RFC 5545 says
+    calendar.add("name", vText(name), parameters={"LANGUAGE": lang})
+    calendar.add("x-wr-calname", vText(name))
     entries = list(entries)
     for tzid in sorted({e.event.timezone for e in entries if not e.event.all_day}):
         calendar.add_component(zones.component(tzid))

@@ -24,6 +24,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 logger = logging.getLogger(__name__)
 #: Fewest files worth parsing in worker processes.
@@ -39,6 +40,10 @@ DOCS_HINT = "see content/data/README.md"
 MAX_FILE_BYTES = 500_000
 #: The only explicit tag accepted: !!str (quoting does the same).
 PLAIN_TAGS = {None, "tag:yaml.org,2002:str"}
+#: A UTF-16 surrogate pair, as "\\ud83d\\ude00" escapes in a quoted YAML string give it.
+SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+#: Longest field name shown as it is in a message.
+NAME_SHOWN = 60
 
 
 class _TextTimestampConstructor(RoundTripConstructor):
@@ -76,6 +81,19 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+def shown_name(name: object) -> str:
+    """Return a field name as a message shows it: quoted and cut short when it is not plain.
+
+    A key can hold anything (control characters, bidirectional overrides, lone surrogates,
+    thousands of characters); the message must still print plainly on any terminal.
+    """
+    text = str(name)
+    if text.isprintable() and len(text) <= NAME_SHOWN:
+        return text
+    shown = repr(text)
+    return shown if len(shown) <= NAME_SHOWN else shown[: NAME_SHOWN - 4] + "...'"
+
+
 def field_name(location: Location) -> str:
     """Return ``contact.email`` or ``working_languages[2]`` for a location tuple."""
     name = ""
@@ -83,8 +101,15 @@ def field_name(location: Location) -> str:
         if isinstance(part, int):
             name += f"[{part}]"
         else:
-            name += f".{part}" if name else str(part)
+            name += f".{shown_name(part)}" if name else shown_name(part)
     return name or "(file)"
+
+
+def _pair_surrogates(text: str) -> str:
+    """Return `text` with each UTF-16 surrogate pair made the one character it stands for."""
+    return SURROGATE_PAIR.sub(
+        lambda pair: pair.group().encode("utf-16-le", "surrogatepass").decode("utf-16-le"), text
+    )
 
 
 def _yaml() -> YAML:
@@ -105,7 +130,7 @@ def _duplicate_keys(root: Node | None, shown: str) -> list[PortalError]:
         if isinstance(node, MappingNode):
             first_line: dict[str, int] = {}
             for key, value in node.value:
-                name = str(key.value)
+                name = shown_name(key.value)
                 line = key.start_mark.line + 1
                 if name in first_line:
                     problems.append(
@@ -150,7 +175,9 @@ class _CheckingComposer(Composer):
     def refused(self, shown: str) -> list[PortalError]:
         """Return the aliases and explicit tags met, as problems (aliases first)."""
         problems = [
-            PortalError(shown, f"(syntax): YAML tag {tag} is not supported; remove it", line)
+            PortalError(
+                shown, f"(syntax): YAML tag {shown_name(tag)} is not supported; remove it", line
+            )
             for line, tag in self.tags
         ]
         if self.aliases:
@@ -160,7 +187,8 @@ class _CheckingComposer(Composer):
                 0,
                 PortalError(
                     shown,
-                    f"(syntax): YAML alias *{anchor}{more} is not supported; write the value out",
+                    f"(syntax): YAML alias *{shown_name(anchor)}{more} is not supported; "
+                    "write the value out",
                     line,
                 ),
             )
@@ -178,6 +206,15 @@ def _plain(node: Any, where: Location, source: Source, problems: list[PortalErro
                     source.error((*where, str(key)), "field names must be text; quote the name")
                 )
                 continue
+            if not key.isprintable():
+                problems.append(
+                    source.error(
+                        (*where, key),
+                        "the field name holds invisible or control characters; retype it "
+                        f"({DOCS_HINT} for the fields)",
+                    )
+                )
+                continue
             result[key] = _plain(value, (*where, key), source, problems)
         return result
     if isinstance(node, CommentedSeq):
@@ -189,7 +226,9 @@ def _plain(node: Any, where: Location, source: Source, problems: list[PortalErro
             items.append(_plain(value, (*where, index), source, problems))
         return items
     if isinstance(node, TaggedScalar):
-        problems.append(source.error(where, f"YAML tag {node.tag!s} is not supported; remove it"))
+        problems.append(
+            source.error(where, f"YAML tag {shown_name(node.tag)} is not supported; remove it")
+        )
         return None
     if isinstance(node, bool) or node is None:
         return node
@@ -198,7 +237,7 @@ def _plain(node: Any, where: Location, source: Source, problems: list[PortalErro
     if isinstance(node, float):
         return float(node)
     if isinstance(node, str):
-        return str(node)
+        return _pair_surrogates(str(node))
     problems.append(source.error(where, f"unsupported YAML value {node!r}"))
     return None
 
@@ -235,6 +274,22 @@ def read_yaml(path: Path) -> tuple[Any, Source, list[PortalError]]:
             return None, source, refused
         problems = _duplicate_keys(root, shown)
         node = yaml.constructor.construct_document(root) if root is not None else None
+    except ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - text.rfind("\n", 0, error.position)
+        return (
+            None,
+            source,
+            [
+                PortalError(
+                    shown,
+                    f"(syntax): the character U+{ord(text[error.position]):04X} (column "
+                    f"{column}) is not allowed in a YAML file (a control character or "
+                    "noncharacter); remove it",
+                    line,
+                )
+            ],
+        )
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None

@@ -134,10 +134,10 @@ class DirectoryGenerator(Generator):
         fast = options(self.settings)
         workers = worker_count(fast["workers"]) if fast["enabled"] else 1
         data_path = Path(self.settings["PATH"]) / self.options["data_path"]
-        data = load_site_data(data_path, cache, workers)
+        self.built_at = build_moment()
+        data = load_site_data(data_path, cache, workers, today=self.built_at.date())
         if cache is not None:
             cache.save()
-        self.built_at = build_moment()
         self.languages = tuple(self.settings["LANGUAGES"])
         self.source_lang = self.settings["DEFAULT_LANG"]
         problems = []

@@ -8,7 +8,17 @@ from zoneinfo import ZoneInfo
 
 from pydantic import HttpUrl, StrictBool, model_validator
 
-from .record_fields import Country, Day, LocalizedText, Record, Slug, Text, TimeZoneName, When
+from .record_fields import (
+    Country,
+    Day,
+    Line,
+    LocalizedLine,
+    LocalizedSummary,
+    Record,
+    Slug,
+    TimeZoneName,
+    When,
+)
 
 DEFAULT_TIMEZONE = "Europe/Brussels"
 
@@ -17,14 +27,14 @@ class Event(Record):
     """One event, from content/data/events/<slug>.yaml."""
 
     slug: Slug
-    title: LocalizedText
-    summary: LocalizedText | None = None
+    title: LocalizedLine
+    summary: LocalizedSummary | None = None
     start: When
     end: When | None = None
     timezone: TimeZoneName = DEFAULT_TIMEZONE
     online: StrictBool = False
-    venue: Text | None = None
-    city: Text | None = None
+    venue: Line | None = None
+    city: Line | None = None
     country: Country | None = None
     link: HttpUrl | None = None
     organiser: Slug | None = None

@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from pydantic import Field, HttpUrl
+from pydantic import Field, HttpUrl, field_validator
 
-from .record_fields import Day, LocalizedText, Record, Slug
+from .record_fields import (
+    Day,
+    LocalizedLine,
+    LocalizedSummary,
+    LocalizedText,
+    Record,
+    Slug,
+    once_each,
+)
 
 
 class NewsItem(Record):
@@ -15,11 +23,16 @@ class NewsItem(Record):
 
     slug: Slug
     date: Day
-    title: LocalizedText
-    summary: LocalizedText
+    title: LocalizedLine
+    summary: LocalizedSummary
     body: LocalizedText | None = None
     supporters: list[Slug] = Field(default_factory=list)
     link: HttpUrl | None = None
+
+    @field_validator("supporters")
+    @classmethod
+    def _each_supporter_once(cls, value: list[str]) -> list[str]:
+        return once_each(value)
 
     def texts(self) -> list[dict[str, str]]:
         """Return every text of the item that varies by language."""

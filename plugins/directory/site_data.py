@@ -1,11 +1,17 @@
-"""All the data of content/data/: supporters, news and events, loaded and checked together."""
+"""All the data of content/data/: supporters, news and events, loaded and checked together.
+
+The checks that depend on more than one file (references between records) or on the build date
+(a supporter cannot have joined after it) run here, on every build, after the records are
+loaded: the fast build keeps records between builds by the bytes of their files, and a check
+made while reading a record would not be made again for a record taken from that cache.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import MAXYEAR, UTC, date, datetime
 from pathlib import Path
 
 from multilingual.errors import PortalError, PortalErrors
@@ -13,7 +19,10 @@ from multilingual.errors import PortalError, PortalErrors
 from .data_loading import Source, load_folder
 from .events import Event
 from .news import NewsItem
-from .supporters import Supporter
+from .supporters import Supporter, add_years
+
+#: News items and events are planned at most this many years after the build date.
+YEARS_AHEAD = 3
 
 
 @dataclass
@@ -26,11 +35,14 @@ class SiteData:
     sources: dict[tuple[str, str], Source] = field(default_factory=dict)
 
 
-def load_site_data(data_dir: Path, cache=None, workers: int = 1) -> SiteData:
+def load_site_data(
+    data_dir: Path, cache=None, workers: int = 1, today: date | None = None
+) -> SiteData:
     """Load supporters/, news/ and events/ under `data_dir`; a missing folder has no records.
 
     Raises PortalErrors listing every problem in every file, including references to unknown
-    supporters. `cache`, `workers`: see data_loading.load_folder.
+    supporters and dates the build date `today` (by default the date of build_moment) rules
+    out. `cache`, `workers`: see data_loading.load_folder.
     """
     data = SiteData()
     problems: list[PortalError] = []
@@ -46,6 +58,7 @@ def load_site_data(data_dir: Path, cache=None, workers: int = 1) -> SiteData:
             target[key] = record
             data.sources[(folder, key)] = source
     problems.extend(_check_references(data))
+    problems.extend(check_dates(data, build_moment().date() if today is None else today))
     if problems:
         raise PortalErrors(problems)
     return data
@@ -72,6 +85,60 @@ def _check_references(data: SiteData) -> list[PortalError]:
                     f"{event.organiser}.yaml)",
                 )
             )
+    return problems
+
+
+def check_dates(data: SiteData, today: date) -> list[PortalError]:
+    """Return a problem for each date the build date `today` rules out.
+
+    A supporter's joining and report dates are facts: they cannot be after the build date.
+    News items and events (start, end, publication) are planned at most YEARS_AHEAD years
+    after it; a later date is a typing mistake.
+    """
+    problems = []
+    build_date = f"the build date ({today.isoformat()})"
+
+    def after_today(kind: str, key: str, name: str, day: date, what: str) -> None:
+        if day > today:
+            problems.append(
+                data.sources[(kind, key)].error(
+                    (name,),
+                    f"{day.isoformat()} is after {build_date}; {what}",
+                )
+            )
+
+    for key, supporter in data.supporters.items():
+        after_today(
+            "supporters",
+            key,
+            "joined",
+            supporter.joined,
+            "a supporter is added once it has joined: correct the date, or add the file then",
+        )
+        if supporter.last_report is not None:
+            after_today(
+                "supporters",
+                key,
+                "last_report",
+                supporter.last_report,
+                "give the date of a report already received",
+            )
+    latest = add_years(today, YEARS_AHEAD) if today.year + YEARS_AHEAD <= MAXYEAR else date.max
+    ahead = f"more than {YEARS_AHEAD} years after {build_date}; check the year"
+
+    def too_far(kind: str, key: str, name: str, day: date) -> None:
+        if day > latest:
+            problems.append(
+                data.sources[(kind, key)].error((name,), f"{day.isoformat()} is {ahead}")
+            )
+
+    for key, item in data.news.items():
+        too_far("news", key, "date", item.date)
+    for key, event in data.events.items():
+        too_far("events", key, "start", event.start_day)
+        if event.end is not None:
+            too_far("events", key, "end", event.end_day)
+        too_far("events", key, "published", event.published)
     return problems
 
 

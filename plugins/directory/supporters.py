@@ -6,12 +6,24 @@ from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
-from pydantic import EmailStr, Field, HttpUrl, NonNegativeInt, model_validator
+from pydantic import EmailStr, Field, HttpUrl, NonNegativeInt, field_validator, model_validator
 
-from .record_fields import Country, Day, LanguageCode, LocalizedText, Record, Slug, Text
+from .record_fields import (
+    Country,
+    Day,
+    LanguageCode,
+    Line,
+    LocalizedText,
+    Record,
+    Slug,
+    once_each,
+)
 
 #: The commitments ask for a report at least every two years.
 REPORTING_PERIOD_YEARS = 2
+#: More signatories than one supporter can plausibly support (the whole Covenant of Mayors
+#: has fewer): a larger number is a typing mistake.
+MAX_SIGNATORIES = 20_000
 
 
 def N_(message: str) -> str:
@@ -53,26 +65,26 @@ STATUS_LABELS = {
 class Contact(Record):
     """The supporter's contact person."""
 
-    name: Text
-    position: Text
+    name: Line
+    position: Line
     email: EmailStr
 
 
 class Head(Record):
     """The head of the organisation."""
 
-    title: Text
-    name: Text
+    title: Line
+    name: Line
 
 
 class Supporter(Record):
     """One Covenant Supporter, from content/data/supporters/<id>.yaml."""
 
     id: Slug
-    name: Text
+    name: Line
     type: SupporterType
     country: Country
-    city: Text | None = None
+    city: Line | None = None
     website: HttpUrl
     contact: Contact
     head: Head
@@ -82,6 +94,21 @@ class Supporter(Record):
     signatories: NonNegativeInt = Field(strict=True)
     working_languages: list[LanguageCode] = Field(min_length=1)
     description: LocalizedText
+
+    @field_validator("signatories")
+    @classmethod
+    def _plausible_count(cls, value: int) -> int:
+        if value > MAX_SIGNATORIES:
+            raise ValueError(
+                f"{value:,} is more than one supporter can support (at most "
+                f"{MAX_SIGNATORIES:,}; the whole Covenant of Mayors has fewer); check the number"
+            )
+        return value
+
+    @field_validator("working_languages")
+    @classmethod
+    def _each_language_once(cls, value: list[str]) -> list[str]:
+        return once_each(value)
 
     @model_validator(mode="after")
     def _report_after_joining(self) -> Supporter:
