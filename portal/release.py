@@ -82,30 +82,48 @@ def pointer(publish_dir: Path, name: str) -> Path | None:
     return publish_dir / os.readlink(link)
 
 
+def prepare_link(publish_dir: Path, name: str, release: Path) -> Path:
+    """Make the link that is to replace `name`, under a temporary name; return it."""
+    temporary = publish_dir / f".{name}.new"
+    if temporary.is_symlink() or temporary.exists():
+        temporary.unlink()
+    try:
+        temporary.symlink_to(release.relative_to(publish_dir))
+    except OSError as error:  # it names the link's target; the link is what failed
+        raise OSError(error.errno, error.strerror, str(temporary)) from None
+    return temporary
+
+
+def point(publish_dir: Path, name: str, release: Path) -> None:
+    """Point `name` at `release` atomically: its new link renamed over the old one.
+
+    The new link is made beforehand (by `switch`) where possible, so that this step, the
+    rename, needs nothing new from the disk.
+    """
+    temporary = publish_dir / f".{name}.new"
+    wanted = str(release.relative_to(publish_dir))
+    if not (temporary.is_symlink() and os.readlink(temporary) == wanted):
+        prepare_link(publish_dir, name, release)
+    os.replace(temporary, publish_dir / name)
+
+
 def switch(publish_dir: Path, targets: dict[str, Path]) -> None:
     """Point each name (current, previous) at its release, changing nothing if one cannot be.
 
-    The new links are made first, under temporary names, which is where the system can refuse
-    (no space, no permission); only then is each renamed over the old link, which is atomic
-    and needs nothing new from the disk. The current link is switched last.
+    Every new link is made first, under a temporary name: that is where the system can refuse
+    (no space, no permission), and then nothing has changed. Only then is each renamed over the
+    old link, which is atomic; the current link is switched last.
     """
     made: list[Path] = []
     try:
         for name, release in targets.items():
-            temporary = publish_dir / f".{name}.new"
-            if temporary.is_symlink() or temporary.exists():
-                temporary.unlink()
-            try:
-                temporary.symlink_to(release.relative_to(publish_dir))
-            except OSError as error:  # it names the link's target; the link is what failed
-                raise OSError(error.errno, error.strerror, str(temporary)) from None
-            made.append(temporary)
+            made.append(prepare_link(publish_dir, name, release))
     except OSError:
         for temporary in made:
             temporary.unlink(missing_ok=True)
         raise
     for name in sorted(targets, key=lambda name: name == CURRENT):
-        os.replace(publish_dir / f".{name}.new", publish_dir / name)
+        point(publish_dir, name, targets[name])
 
 
 def after_switch(action: str, step: str, work) -> None:
@@ -181,7 +199,8 @@ def publish(
             raise PublishError("the build failed (see above)")
 
         print(f"publish: checking {incoming}", flush=True)
-        checks = [sys.executable, "-m", "portal.checks", str(incoming), *check_arguments]
+        checks = [sys.executable, "-m", "portal.checks", str(incoming), "--content", content]
+        checks += check_arguments
         if run_step(checks, project) != 0:
             raise PublishError(
                 f"the checks failed (see above); the build stays in {incoming} for inspection "
