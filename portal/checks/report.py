@@ -23,6 +23,7 @@ class Problem:
     check: str = ""
     source: str = ""  # the Markdown file or record this part of the page came from, if known
     source_line: int | None = None
+    source_lang: str = ""  # the language of the Markdown text
 
     @classmethod
     def found(
@@ -31,7 +32,7 @@ class Problem:
         """Return a problem of output file `file`, with the source it came from if known."""
         if source is None:
             return cls(file, line, message, check)
-        return cls(file, line, message, check, source.path, source.line)
+        return cls(file, line, message, check, source.path, source.line, source.lang)
 
     def built_file(self, root: Path) -> str:
         """Return the output file, under `root`, and its line."""
@@ -58,18 +59,24 @@ def grouped(problems: list[Problem]) -> list[tuple[Problem, int]]:
     """Return the distinct problems in order, one per source line, each with its other pages.
 
     A problem found at the same line of the same source in several pages (an English page
-    shown as the fallback of other languages) is one problem to fix.
+    shown as the fallback of other languages, its links pointing into each language) is one
+    problem to fix; it is shown as found in the page of the text's own language where there is
+    one.
     """
     groups: dict[tuple, list[Problem]] = {}
     for problem in sorted(set(problems), key=sort_key):
         if problem.source and problem.source_line:
-            key = (problem.source, problem.source_line, problem.message)
+            lang = problem.file.split("/", 1)[0]
+            message = problem.message.replace(f"/{lang}/", f"/{problem.source_lang}/")
+            key = (problem.source, problem.source_line, problem.check, message)
         else:
             key = (problem,)
         groups.setdefault(key, []).append(problem)
-    return sorted(
-        ((group[0], len(group) - 1) for group in groups.values()), key=lambda g: sort_key(g[0])
-    )
+    shown = []
+    for group in groups.values():
+        own = [p for p in group if p.source_lang and p.file.startswith(f"{p.source_lang}/")]
+        shown.append(((own or group)[0], len(group) - 1))
+    return sorted(shown, key=lambda item: sort_key(item[0]))
 
 
 def sort_key(problem: Problem) -> tuple:

@@ -36,6 +36,7 @@ class Source:
     path: str  # as shown to the editor: "content/en/credits.md"
     line: int | None
     kind: str  # "markdown" or "record"
+    lang: str = ""  # the language of the Markdown text ("en" on an English fallback page)
 
 
 def markdown_part(element):
@@ -95,8 +96,11 @@ class ContentSources:
                 self._texts[path] = None
         return self._texts[path]
 
-    def markdown_file(self, name: str, part) -> Path | None:
-        """Return the Markdown file page `name` (``fi/credits/index.html``) was made from."""
+    def markdown_file(self, name: str, part) -> tuple[Path, str] | None:
+        """Return the Markdown file page `name` was made from, and the language of its text.
+
+        `name` is the page's output file (``fi/credits/index.html``); `part` its Markdown part.
+        """
         parts = name.split("/")
         if len(parts) < 2 or parts[-1] != "index.html":
             return None
@@ -105,7 +109,7 @@ class ContentSources:
         languages = part.xpath("ancestor-or-self::*[@lang][1]/@lang")
         lang = languages[0] if languages else parts[0]
         candidate = self.content / lang / f"{path}.md"
-        return candidate if self.text(candidate) is not None else None
+        return (candidate, lang) if self.text(candidate) is not None else None
 
     def record_file(self, name: str) -> Path | None:
         """Return the YAML record a profile, news or event page (``fi/news/x/index.html``) shows."""
@@ -131,12 +135,21 @@ class ContentSources:
         """
         part = markdown_part(element)
         if part is not None:
-            path = self.markdown_file(name, part)
-            if path is None:
+            found = self.markdown_file(name, part)
+            if found is None:
                 return None
+            path, lang = found
             text = self.text(path) or ""
-            line = nth_line(text, needle, rank(part, element, attribute)) if needle else None
-            return Source(str(path), line, "markdown")
+            needles = [needle] if needle else []
+            page_lang = name.split("/", 1)[0]
+            if needle and lang != page_lang:
+                # a fallback page's links to pages of the text's language point at the same
+                # pages in the page's language (multilingual.here.localise_links)
+                needles.append(needle.replace(f"/{page_lang}/", f"/{lang}/", 1))
+            place = rank(part, element, attribute)
+            lines = (nth_line(text, candidate, place) for candidate in needles)
+            line = next((line for line in lines if line is not None), None)
+            return Source(str(path), line, "markdown", lang)
         record = self.record_file(name)
         if record is None or not needle or not element.xpath("ancestor::main"):
             return None
