@@ -2,7 +2,8 @@
 
 The address comes from the environment, so each forge's workflow sets its own (GitHub Pages:
 the configure-pages step's base_url; GitLab Pages: CI_PAGES_URL). Every link, canonical,
-hreflang, sitemap and feed entry is then absolute.
+hreflang, sitemap and feed entry is then absolute. A bad address (not https://, no host, a
+quote or a space in it...) stops the build with one line (portal/site_address.py).
 """
 
 import os
@@ -10,10 +11,9 @@ import sys
 
 sys.path.append(os.curdir)
 from pelicanconf import *  # noqa: F403
+from portal.site_address import checked_site_url
 
-SITEURL = os.environ.get("SITEURL", SITE_PUBLIC_URL).rstrip("/")  # noqa: F405
-if not SITEURL.startswith(("https://", "http://")) or SITEURL.count("/") < 2:
-    sys.exit(f"publishconf.py: SITEURL={SITEURL!r} is not an absolute http(s) address")
+SITEURL = checked_site_url(SITE_PUBLIC_URL)  # noqa: F405
 FEED_DOMAIN = SITEURL
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = True

@@ -34,6 +34,8 @@ from multilingual.errors import PortalError, PortalErrors
 from pelican import signals
 from pelican.generators import PelicanTemplateNotFound
 
+from portal import os_errors
+
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".ics", ".j2")
 ONE_SHOT_GC_THRESHOLDS = (20_000, 20, 20)  # see run()
 
@@ -49,6 +51,7 @@ class Problems:
     root: Path
     stream: TextIO
     content_path: Path | None = None
+    output_path: Path | None = None
     errors: int = 0
     warnings: int = 0
     hidden_warnings: int = 0
@@ -76,7 +79,7 @@ class Problems:
 
     def report_exception(self, error: BaseException) -> None:
         """Report an exception as plain problems."""
-        for text in describe_exception(error):
+        for text in describe_exception(error, self.output_path):
             self.report(logging.ERROR, text)
 
 
@@ -112,11 +115,18 @@ def output_being_written(error: BaseException) -> str | None:
     return name if isinstance(name, str) else None
 
 
-def describe_exception(error: BaseException) -> list[str]:
-    """Turn an exception into plain messages naming the file, the line and the fix."""
+def describe_exception(error: BaseException, output: Path | None = None) -> list[str]:
+    """Turn an exception into plain messages naming the file, the line and the fix.
+
+    `output` is the output folder, named when the system refuses a write (a full disk...)
+    whose file cannot be told.
+    """
     ours = portal_errors(error)
     if ours is not None:
         return [str(e) for e in ours]
+    if os_errors.is_environment_fault(error):
+        path = error.filename or os_errors.path_in_traceback(error) or output
+        return [os_errors.describe(error, path, then="build again")]
     if isinstance(error, jinja2.TemplateSyntaxError):
         where = error.filename or error.name or "template"
         return [f"{where}:{error.lineno}: template syntax error: {error.message}"]
@@ -212,12 +222,18 @@ class PlainHandler(logging.Handler):
                     f"{source}: the text is nested too deeply for the Markdown converter (lists "
                     "or quotes inside each other, hundreds of levels); flatten it"
                 ]
+            if os_errors.is_environment_fault(error):
+                return [os_errors.describe(error, error.filename or source, then="build again")]
             if isinstance(error, ValueError):
                 # Pelican's metadata parsers ("'2024-13-45' is not a valid date")
                 line = line_quoting(Path(source), str(error))
                 where = f"{source}:{line}" if line else str(source)
                 return [f"{where}: {error}; correct the metadata line"]
             return [f"{source}: {line}" for line in describe_exception(error)]
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and os_errors.is_environment_fault(error):
+            # Pelican logs a file it could not delete or copy with the error attached
+            return [os_errors.describe(error, then="build again")]
         if record.msg.startswith("Skipping %s: could not find information about"):
             path, missing = record.args
             return [
@@ -254,6 +270,7 @@ def run(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
         return 0
     debug = args.verbosity == logging.DEBUG
     problems = Problems(root=Path.cwd().resolve(), stream=stream)
+    problems.output_path = Path(args.output) if args.output else None
     configure_logging(problems, args.verbosity)
     fatal_warnings = bool(args.fatal) and args.fatal.startswith("warning")
 
@@ -273,6 +290,7 @@ def run(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     try:
         site, settings = pelican.get_instance(args)
         problems.content_path = Path(settings["PATH"])
+        problems.output_path = Path(settings["OUTPUT_PATH"])
         build_once(site)  # nothing to keep for a next build (the dev server's)
         site.run()
     except BuildStopped:

@@ -18,6 +18,10 @@ the live site as it was. Releases other than current and previous are then remov
 
 ``rollback`` swaps ``current`` and ``previous`` (so a second rollback undoes the first).
 One publish or rollback runs at a time (a lock file).
+
+When the system refuses a step (a full disk, a read-only file system, a folder the user may not
+write, a file where a folder should be), the command prints one line naming the path and what to
+do, and exits with status 1; ``current`` still names the release it named before.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from portal import os_errors
 
 RELEASES = "releases"
 CURRENT = "current"
@@ -62,6 +68,8 @@ def sync_folder(folder: Path) -> None:
     descriptor = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(descriptor)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(folder)) from None
     finally:
         os.close(descriptor)
 
@@ -74,14 +82,56 @@ def pointer(publish_dir: Path, name: str) -> Path | None:
     return publish_dir / os.readlink(link)
 
 
-def point(publish_dir: Path, name: str, release: Path) -> None:
-    """Point `name` at `release` atomically: a new link renamed over the old one."""
+def prepare_link(publish_dir: Path, name: str, release: Path) -> Path:
+    """Make the link that is to replace `name`, under a temporary name; return it."""
     temporary = publish_dir / f".{name}.new"
     if temporary.is_symlink() or temporary.exists():
         temporary.unlink()
-    temporary.symlink_to(release.relative_to(publish_dir))
+    try:
+        temporary.symlink_to(release.relative_to(publish_dir))
+    except OSError as error:  # it names the link's target; the link is what failed
+        raise OSError(error.errno, error.strerror, str(temporary)) from None
+    return temporary
+
+
+def point(publish_dir: Path, name: str, release: Path) -> None:
+    """Point `name` at `release` atomically: its new link renamed over the old one.
+
+    The new link is made beforehand (by `switch`) where possible, so that this step, the
+    rename, needs nothing new from the disk.
+    """
+    temporary = publish_dir / f".{name}.new"
+    wanted = str(release.relative_to(publish_dir))
+    if not (temporary.is_symlink() and os.readlink(temporary) == wanted):
+        prepare_link(publish_dir, name, release)
     os.replace(temporary, publish_dir / name)
-    sync_folder(publish_dir)
+
+
+def switch(publish_dir: Path, targets: dict[str, Path]) -> None:
+    """Point each name (current, previous) at its release, changing nothing if one cannot be.
+
+    Every new link is made first, under a temporary name: that is where the system can refuse
+    (no space, no permission), and then nothing has changed. Only then is each renamed over the
+    old link, which is atomic; the current link is switched last.
+    """
+    made: list[Path] = []
+    try:
+        for name, release in targets.items():
+            made.append(prepare_link(publish_dir, name, release))
+    except OSError:
+        for temporary in made:
+            temporary.unlink(missing_ok=True)
+        raise
+    for name in sorted(targets, key=lambda name: name == CURRENT):
+        point(publish_dir, name, targets[name])
+
+
+def after_switch(action: str, step: str, work) -> None:
+    """Run a step that follows the switch: the new site is live, so a refusal only warns."""
+    try:
+        work()
+    except OSError as error:
+        print(f"{action}: warning: {step}: {os_errors.describe(error)}", flush=True)
 
 
 def release_id(project: Path) -> str:
@@ -140,6 +190,7 @@ def publish(
         while (releases / name).exists():
             name += "-1"
         incoming = releases / f"{INCOMING}{name}"
+        incoming.mkdir()  # here, so that a folder the build cannot write is named at once
         build = [sys.executable, "-m", "portal.build", content, "-s", settings]
         build += ["-o", str(incoming), "--fatal", "warnings"]
         print(f"publish: building {name} into {incoming}", flush=True)
@@ -148,7 +199,8 @@ def publish(
             raise PublishError("the build failed (see above)")
 
         print(f"publish: checking {incoming}", flush=True)
-        checks = [sys.executable, "-m", "portal.checks", str(incoming), *check_arguments]
+        checks = [sys.executable, "-m", "portal.checks", str(incoming), "--content", content]
+        checks += check_arguments
         if run_step(checks, project) != 0:
             raise PublishError(
                 f"the checks failed (see above); the build stays in {incoming} for inspection "
@@ -158,10 +210,11 @@ def publish(
         release = releases / name
         os.rename(incoming, release)
         sync_folder(releases)
-        if live is not None:
-            point(publish_dir, PREVIOUS, live)
-        point(publish_dir, CURRENT, release)
-        remove_leftovers(releases, {release.resolve(), *(p.resolve() for p in [live] if p)})
+        switch(publish_dir, {PREVIOUS: live, CURRENT: release} if live else {CURRENT: release})
+        # the new release is live: what follows cannot fail the publish
+        after_switch("publish", "flushing the new links", lambda: sync_folder(publish_dir))
+        keep = {release.resolve(), *(p.resolve() for p in [live] if p)}
+        after_switch("publish", "removing old releases", lambda: remove_leftovers(releases, keep))
         return release
 
 
@@ -173,9 +226,8 @@ def rollback(publish_dir: Path) -> Path:
         before = pointer(publish_dir, PREVIOUS)
         if before is None or not (before / "index.html").is_file():
             raise PublishError(f"there is no previous release in {publish_dir} to roll back to")
-        point(publish_dir, CURRENT, before)
-        if live is not None:
-            point(publish_dir, PREVIOUS, live)
+        switch(publish_dir, {PREVIOUS: live, CURRENT: before} if live else {CURRENT: before})
+        after_switch("rollback", "flushing the new links", lambda: sync_folder(publish_dir))
         return before
 
 
@@ -191,6 +243,17 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "--check-args", default="", help="extra arguments for portal.checks (space-separated)"
     )
     return parser.parse_args(argv)
+
+
+def stopped(action: str, publish_dir: Path, why: str) -> int:
+    """Say in one line why an action stopped and which release is still live; return 1."""
+    try:
+        live = pointer(publish_dir.resolve(), CURRENT)
+        still = f"{live.name} is still live" if live else "nothing is published yet"
+    except OSError:
+        still = f"{publish_dir / CURRENT} could not be read"
+    print(f"{action} stopped: {why}. The published site is unchanged ({still}).", flush=True)
+    return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -215,10 +278,10 @@ def main(argv: list[str] | None = None) -> int:
                 target = pointer(publish_dir.resolve(), name)
                 print(f"{name}: {target.name if target else '(none)'}")
     except PublishError as error:
-        live = pointer(publish_dir.resolve(), CURRENT)
-        still = f"{live.name} is still live" if live else "nothing is published yet"
-        print(f"{args.action} stopped: {error}. The published site is unchanged ({still}).")
-        return 1
+        return stopped(args.action, publish_dir, str(error))
+    except OSError as error:
+        again = {"publish": "publish again", "rollback": "roll back again"}.get(args.action, "")
+        return stopped(args.action, publish_dir, os_errors.describe(error, then=again))
     return 0
 
 

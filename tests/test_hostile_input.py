@@ -470,14 +470,18 @@ def test_broken_input_stops_the_publish_plainly(project, case):
 
 
 def test_a_broken_link_the_build_cannot_see_is_stopped_by_the_checks(project):
-    """A plain Markdown link to a missing page builds, but `make check` stops the publish."""
-    append(project, "content/en/credits.md", "[More](/en/no-such-page/)")
+    """A plain Markdown link to a missing page builds, but `make check` stops the publish.
+
+    The message names the Markdown file and line first, then the built page.
+    """
+    line = append(project, "content/en/credits.md", "[More](/en/no-such-page/)")
     output = assert_publish_refused(project, [], stage="checks")
     assert re.search(
-        r"publish/releases/\.incoming-[^/]+/en/credits/index\.html:\d+: broken link "
-        r"/en/no-such-page/ "
-        r"\(no such page; fix the link in the page's Markdown text\)",
+        rf"^content/en/credits\.md:{line}: broken link /en/no-such-page/ "
+        r"\(no such page; fix the link in the page's Markdown text\); built into "
+        r"\S+/publish/releases/\.incoming-[^/]+/en/credits/index\.html:\d+$",
         output,
+        re.MULTILINE,
     ), output
     assert re.search(
         r"the build stays in \S+/publish/releases/\.incoming-\S+ for inspection", output

@@ -3,7 +3,9 @@
 Checks: html (Nu Html Checker), links, policy (CSP: no inline script or style, no foreign
 assets), hreflang, feeds (RSS, Atom, iCalendar) and accessibility (axe-core in Chromium). Every
 problem is printed as ``file:line: what is wrong (what to do)``; the exit status is 1 if there is
-any, 2 if the folder cannot be checked at all.
+any, 2 if the folder cannot be checked at all. A problem the links and policy checks find in the
+part of a page made from Markdown names the Markdown file and its line first (``--content``
+says where the site's content is: by default ./content), and the built file after it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import accessibility, feeds, hreflang, html_validity, links, page_policy
-from .report import Problem
+from .report import Problem, grouped
 from .site import BuiltSite
 
 Check = Callable[[BuiltSite], tuple[list[Problem], str]]
@@ -39,6 +41,10 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--site-url",
         help="the site's public address (default: read from the root page's canonical link)",
+    )
+    parser.add_argument(
+        "--content",
+        help="the content folder the site was built from (default: ./content if it exists)",
     )
     parser.add_argument("--only", help="comma-separated checks to run: " + ", ".join(CHECKS))
     parser.add_argument("--skip", help="comma-separated checks to leave out")
@@ -83,7 +89,11 @@ def run(argv: list[str] | None = None, stream=None) -> int:
     if not (root / "index.html").is_file():
         print(f"{root}: no built site here (no index.html); run `make html` first", file=stream)
         return 2
-    site = BuiltSite(root, args.site_url)
+    content = Path(args.content) if args.content else Path("content")
+    if args.content and not content.is_dir():
+        print(f"{content}: no such content folder", file=stream)
+        return 2
+    site = BuiltSite(root, args.site_url, content if content.is_dir() else None)
     names = selected(args)
     checks = dict(CHECKS)
     if args.all_pages or args.axe_page:
@@ -102,17 +112,17 @@ def run(argv: list[str] | None = None, stream=None) -> int:
 
     total = 0
     for name in names:
-        problems = sorted(set(results[name][0]), key=lambda p: (p.file, p.line or 0, p.message))
+        problems = grouped(results[name][0])
         total += len(problems)
-        for problem in problems[:SHOWN_PER_CHECK]:
-            print(problem.format(root), file=stream)
+        for problem, also in problems[:SHOWN_PER_CHECK]:
+            print(problem.format(root, also), file=stream)
         if len(problems) > SHOWN_PER_CHECK:
             hidden = len(problems) - SHOWN_PER_CHECK
             print(f"... and {hidden} more {name} problems", file=stream)
     print(file=stream)
     for name in names:
         problems, summary, seconds = results[name]
-        state = f"{len(set(problems))} problems" if problems else "ok"
+        state = f"{len(grouped(problems))} problems" if problems else "ok"
         print(f"{name:>13}: {state:<12} {summary} ({seconds:.1f} s)", file=stream)
     elapsed = time.monotonic() - started
     files = len(site.files)

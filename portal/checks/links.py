@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import cached_property
 from urllib.parse import unquote, urlsplit
 
 import lxml.etree
@@ -16,6 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from .report import Problem
 from .site import BuiltSite
+from .sources import Source, markdown_part
 
 NAME = "links"
 URL_ATTRIBUTES = ("href", "src", "poster", "action", "cite", "xlink:href")
@@ -29,12 +31,48 @@ CSS_URL = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""",
 IMPLICIT_FRAGMENTS = {"", "top"}
 
 
-def source_hint(element) -> str:
-    """Tell where a link in a page comes from: the page's Markdown text or the templates."""
-    for ancestor in element.iterancestors():
-        if "page-body" in (ancestor.get("class") or "").split():
-            return "fix the link in the page's Markdown text"
+def source_hint(element, source: Source | None = None) -> str:
+    """Tell where a link in a page comes from: the page's Markdown text, a record or templates."""
+    if source is not None and source.kind == "record":
+        return "fix the link in the record"
+    if source is not None or markdown_part(element) is not None:
+        return "fix the link in the page's Markdown text"
     return "fix the link in the templates (theme/templates/)"
+
+
+class Origin:
+    """Where a link was found; its source and what to fix are worked out only for a problem."""
+
+    def __init__(
+        self,
+        hint: str = "",
+        site: BuiltSite | None = None,
+        name: str = "",
+        element=None,
+        attribute: str | None = None,
+        reference: str = "",
+    ) -> None:
+        self.fixed_hint = hint
+        self.site = site
+        self.name = name
+        self.element = element
+        self.attribute = attribute
+        self.reference = reference
+
+    @cached_property
+    def source(self) -> Source | None:
+        """Return the Markdown file or record the link came from, if known."""
+        if self.site is None or self.element is None:
+            return None
+        needle = self.reference.strip() or "]()"  # an empty Markdown link
+        return self.site.source_of(self.name, self.element, needle, self.attribute)
+
+    @cached_property
+    def hint(self) -> str:
+        """Return what to fix: the page's Markdown text, a record, the templates..."""
+        if self.element is None:
+            return self.fixed_hint
+        return source_hint(self.element, self.source)
 
 
 def host_problem(host: str | None) -> str | None:
@@ -91,11 +129,18 @@ class LinkChecker:
         self.checked = 0
         self.problems: list[Problem] = []
 
-    def problem(self, name: str, line: int | None, message: str) -> None:
-        """Record one problem."""
-        self.problems.append(Problem(name, line, message, NAME))
+    def problem(self, name: str, line: int | None, message: str, origin: Origin) -> None:
+        """Record one problem, with the Markdown file or record it came from if known."""
+        self.problems.append(Problem.found(name, line, message, NAME, origin.source))
 
-    def check_reference(self, name: str, line: int | None, reference: str, hint: str) -> None:
+    def check_element_link(self, name: str, element, attribute: str, reference: str) -> None:
+        """Check one link of an element of page `name`."""
+        origin = Origin(
+            site=self.site, name=name, element=element, attribute=attribute, reference=reference
+        )
+        self.check_reference(name, element.sourceline, reference, origin)
+
+    def check_reference(self, name: str, line: int | None, reference: str, origin: Origin) -> None:
         """Check one link found in file `name`."""
         self.checked += 1
         reference = reference.strip()
@@ -106,29 +151,39 @@ class LinkChecker:
                 name,
                 line,
                 f"link {reference[:80]!r} uses the {scheme}: scheme; only http(s), mailto "
-                f"and tel links are allowed ({hint})",
+                f"and tel links are allowed ({origin.hint})",
+                origin,
             )
             return
         if scheme == "mailto":
             why = mailto_problem(reference)
             if why:
-                self.problem(name, line, f"invalid e-mail link {reference!r}: {why} ({hint})")
+                self.problem(
+                    name, line, f"invalid e-mail link {reference!r}: {why} ({origin.hint})", origin
+                )
             return
         if scheme == "tel":
             if not TELEPHONE.match(unquote(reference[4:])):
-                self.problem(name, line, f"invalid telephone link {reference!r} ({hint})")
+                self.problem(
+                    name, line, f"invalid telephone link {reference!r} ({origin.hint})", origin
+                )
             return
         absolute = self.site.absolute(reference, name)
         internal = self.site.internal_path(absolute)
         if internal is None:
             why = external_problem(absolute if scheme else reference)
             if why:
-                self.problem(name, line, f"invalid external link {reference!r}: {why} ({hint})")
+                self.problem(
+                    name,
+                    line,
+                    f"invalid external link {reference!r}: {why} ({origin.hint})",
+                    origin,
+                )
             return
         path, fragment = internal
         target, why = self.site.file_for(path)
         if target is None:
-            self.problem(name, line, f"broken link {reference} ({why}; {hint})")
+            self.problem(name, line, f"broken link {reference} ({why}; {origin.hint})", origin)
             return
         if (
             fragment not in IMPLICIT_FRAGMENTS
@@ -140,7 +195,8 @@ class LinkChecker:
                 name,
                 line,
                 f'broken fragment {reference}: no element with id="{fragment}" on {where} '
-                f"({hint}, or add the id)",
+                f"({origin.hint}, or add the id)",
+                origin,
             )
 
     def check_page(self, name: str) -> None:
@@ -155,22 +211,19 @@ class LinkChecker:
                     continue
                 if not value.strip():
                     if element.tag in ("a", "area"):
-                        self.problem(
-                            name,
-                            element.sourceline,
-                            f"empty link on <{element.tag}> ({source_hint(element)})",
+                        origin = Origin(
+                            site=self.site, name=name, element=element, attribute=attribute
                         )
+                        message = f"empty link on <{element.tag}> ({origin.hint})"
+                        self.problem(name, element.sourceline, message, origin)
                     continue
-                self.check_reference(name, element.sourceline, value, source_hint(element))
+                self.check_element_link(name, element, attribute, value)
             for attribute in SRCSET_ATTRIBUTES:
                 for candidate in (element.get(attribute) or "").split(","):
                     if candidate.strip():
-                        url = candidate.split()[0]
-                        self.check_reference(name, element.sourceline, url, source_hint(element))
+                        self.check_element_link(name, element, attribute, candidate.split()[0])
             if element.tag == "object" and element.get("data"):
-                self.check_reference(
-                    name, element.sourceline, element.get("data"), source_hint(element)
-                )
+                self.check_element_link(name, element, "data", element.get("data"))
 
     def check_stylesheet(self, name: str) -> None:
         """Check the url() and @import references of a stylesheet."""
@@ -180,7 +233,7 @@ class LinkChecker:
             if not reference or reference.lower().startswith("data:"):
                 continue  # data: URLs are the page policy's business
             line = text.count("\n", 0, match.start()) + 1
-            self.check_reference(name, line, reference, "fix the stylesheet")
+            self.check_reference(name, line, reference, Origin("fix the stylesheet"))
 
     def check_xml(self, name: str) -> None:
         """Check the links of an XML file (feeds, sitemaps)."""
@@ -195,17 +248,17 @@ class LinkChecker:
             if local in ("link", "loc") and element.text and element.text.strip():
                 url = element.text.strip()
                 if urlsplit(url).scheme or url.startswith("/"):
-                    self.check_reference(name, element.sourceline, url, "fix the generator")
+                    self.check_reference(name, element.sourceline, url, Origin("fix the generator"))
             href = element.get("href")
             if href:
-                self.check_reference(name, element.sourceline, href, "fix the generator")
+                self.check_reference(name, element.sourceline, href, Origin("fix the generator"))
 
     def check_robots(self, name: str) -> None:
         """Check the Sitemap: lines of robots.txt."""
         for number, line in enumerate(self.site.text(name).splitlines(), start=1):
             key, _, value = line.partition(":")
             if key.strip().lower() == "sitemap" and value.strip():
-                self.check_reference(name, number, value.strip(), "fix robots.txt")
+                self.check_reference(name, number, value.strip(), Origin("fix robots.txt"))
 
 
 def check(site: BuiltSite) -> tuple[list[Problem], str]:

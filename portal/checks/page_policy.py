@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from .report import Problem
 from .site import BuiltSite
+from .sources import markdown_part
 
 NAME = "policy"
 #: <script type> values that run (anything else is a data block, which never runs).
@@ -40,6 +41,26 @@ CSS_REFERENCE = re.compile(
     r"""url\(\s*(['"]?)(.*?)\1\s*\)|@import\s+(['"])(.*?)\3""", re.IGNORECASE
 )
 TEMPLATES = "in theme/templates/"
+REMOVE = "remove it from the page's Markdown text"
+#: What to do about each kind of problem: (in the page's Markdown part, in a template).
+FIX_SCRIPT = (
+    f"content runs no scripts; {REMOVE}",
+    f"move it to a file under theme/static/; {TEMPLATES}",
+)
+FIX_STYLE_ELEMENT = (
+    f"styles belong in theme/static/css/; {REMOVE}",
+    f"move the rules to theme/static/css/; {TEMPLATES}",
+)
+FIX_STYLE = (
+    f"styles belong in theme/static/css/; {REMOVE}",
+    f"move it to theme/static/css/; {TEMPLATES}",
+)
+FIX_HANDLER = (f"no inline script; {REMOVE}", f"no inline script; {TEMPLATES}")
+FIX_URL = (REMOVE, TEMPLATES)
+FIX_ASSET = (
+    "copy it under theme/static/ and change the page's Markdown text to use that copy",
+    f"copy it under theme/static/; {TEMPLATES}",
+)
 
 
 def blocked_data_url(url: str) -> bool:
@@ -58,11 +79,19 @@ def foreign(site: BuiltSite, url: str, name: str) -> bool:
 
 
 def page_problems(site: BuiltSite, name: str) -> list[Problem]:
-    """Return the policy problems of one HTML page."""
+    """Return the policy problems of one HTML page.
+
+    A problem in the page's Markdown part names the Markdown file and says to fix the text;
+    one in the rest of the page says to fix the templates.
+    """
     problems = []
 
-    def add(element, message: str) -> None:
-        problems.append(Problem(name, element.sourceline, message, NAME))
+    def add(element, what: str, fix: tuple[str, str], needle: str, attribute: str | None) -> None:
+        """Record `what` is wrong with `element`; `fix` is (in Markdown, in a template)."""
+        source = site.source_of(name, element, needle, attribute)
+        in_markdown = source is not None or markdown_part(element) is not None
+        message = f"{what} ({fix[0] if in_markdown else fix[1]})"
+        problems.append(Problem.found(name, element.sourceline, message, NAME, source))
 
     for element in site.document(name).iter():
         if not isinstance(element.tag, str):
@@ -70,17 +99,19 @@ def page_problems(site: BuiltSite, name: str) -> list[Problem]:
         tag = element.tag.lower()
         runs = (element.get("type") or "").strip().lower() in SCRIPT_TYPES
         if tag == "script" and element.get("src") is None and runs:
-            add(element, f"inline <script> (move it to a file under theme/static/; {TEMPLATES})")
+            add(element, "inline <script>", FIX_SCRIPT, "<script", None)
         if tag == "style":
-            add(element, f"<style> element (move the rules to theme/static/css/; {TEMPLATES})")
+            add(element, "<style> element", FIX_STYLE_ELEMENT, "<style", None)
         for attribute, value in element.attrib.items():
             attribute = attribute.lower()
             if attribute.startswith("on"):
-                add(element, f"event-handler attribute {attribute}= on <{tag}> (no inline script)")
+                what = f"event-handler attribute {attribute}= on <{tag}>"
+                add(element, what, FIX_HANDLER, f"{attribute}=", attribute)
             elif attribute == "style":
-                add(element, f"style= attribute on <{tag}> (move it to theme/static/css/)")
+                add(element, f"style= attribute on <{tag}>", FIX_STYLE, "style=", attribute)
             elif SCRIPT_URL.match(value or ""):
-                add(element, f"{attribute}= on <{tag}> holds a script URL ({value[:40]!r})")
+                what = f"{attribute}= on <{tag}> holds a script URL ({value[:40]!r})"
+                add(element, what, FIX_URL, value.strip(), attribute)
         rels = set((element.get("rel") or "").lower().split())
         loads = [
             attribute
@@ -96,13 +127,14 @@ def page_problems(site: BuiltSite, name: str) -> list[Problem]:
                 urls = [value]
             for url in urls:
                 if foreign(site, url, name):
-                    add(
-                        element,
+                    what = (
                         f"<{tag}> loads {url.strip()!r} from another origin; every asset must "
-                        "be self-hosted (copy it under theme/static/)",
+                        "be self-hosted"
                     )
+                    add(element, what, FIX_ASSET, url.strip(), attribute)
                 elif blocked_data_url(url):
-                    add(element, f"<{tag}> uses a data: URL other than an image (CSP blocks it)")
+                    what = f"<{tag}> uses a data: URL other than an image (CSP blocks it)"
+                    add(element, what, FIX_URL, url.strip()[:40], attribute)
     return problems
 
 

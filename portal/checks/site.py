@@ -10,6 +10,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
+from .sources import ContentSources, Source
+
 #: Base used to resolve URLs when the site has no absolute address (a development build).
 LOCAL_BASE = "http://site.invalid"
 
@@ -17,11 +19,23 @@ LOCAL_BASE = "http://site.invalid"
 class BuiltSite:
     """The output folder of a build, read once; pages are parsed on first use."""
 
-    def __init__(self, root: Path, site_url: str | None = None) -> None:
+    def __init__(
+        self, root: Path, site_url: str | None = None, content: Path | None = None
+    ) -> None:
         self.root = Path(root)
         self._documents: dict[str, lxml.html.HtmlElement] = {}
         self._texts: dict[str, str] = {}
         self.site_url = (self.detect_site_url() if site_url is None else site_url).rstrip("/")
+        #: the content folder the site was built from, if known: problems then name their source
+        self.sources = ContentSources(content) if content is not None else None
+
+    def source_of(
+        self, name: str, element, needle: str | None, attribute: str | None = None
+    ) -> Source | None:
+        """Return the Markdown file or record an element of page `name` came from, if known."""
+        if self.sources is None:
+            return None
+        return self.sources.locate(name, element, needle, attribute)
 
     @cached_property
     def files(self) -> list[str]:
