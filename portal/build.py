@@ -29,12 +29,11 @@ from typing import TextIO
 
 import jinja2
 import pelican
-from fast_build.fast_build import build_once
-from multilingual.errors import PortalError, PortalErrors
+from build_engine.front_door import build_once
 from pelican import signals
 from pelican.generators import PelicanTemplateNotFound
-
-from portal import os_errors
+from portal_core import os_errors
+from portal_core.errors import PortalError, PortalErrors
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".ics", ".j2")
 ONE_SHOT_GC_THRESHOLDS = (20_000, 20, 20)  # see run()

@@ -37,11 +37,10 @@ from types import MappingProxyType
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
-
-from .errors import PortalError, PortalErrors
-from .languages import endonym
-from .page_metadata import PageFile, parse_page
-from .page_tree import page_url
+from portal_core.errors import PortalError, PortalErrors
+from portal_core.languages import endonym
+from portal_core.page_metadata import PageFile, parse_page
+from portal_core.page_tree import page_url
 
 METHOD_KEY = "Translation-Method"
 HASH_KEY = "Source-Hash"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
@@ -33,6 +33,14 @@ class Crumb:
     title: str
     url: str
     lang: str
+
+
+@dataclass(frozen=True)
+class HeadLinks:
+    """What a page's <head> says about its address: canonical, or noindex, and alternates."""
+
+    canonical: str | None  # absolute address; None: the page is "noindex"
+    alternates: tuple[tuple[str, str], ...]  # (hreflang, absolute address), x-default last
 
 
 @dataclass
@@ -79,6 +87,15 @@ class Here:
     def hreflang(self) -> list[LanguageLink]:
         """Return the hreflang alternates: none on a fallback page, else every real version."""
         return self.versions if self.indexable else []
+
+    def head_links(self, siteurl: str) -> HeadLinks:
+        """Return the page's canonical and alternate links, as base.html writes them and the
+        sitemap lists them: both take them from here."""
+        canonical = None if self.noindex else f"{siteurl}/{self.canonical}"
+        alternates = [(version.lang, f"{siteurl}/{version.url}") for version in self.hreflang]
+        if alternates:
+            alternates.append(("x-default", f"{siteurl}/"))
+        return HeadLinks(canonical, tuple(alternates))
 
 
 def home_crumbs(tree: PageTree, lang: str) -> list[Crumb]:
@@ -128,13 +145,3 @@ def page_digest(page) -> str:
     metadata = sorted(page.metadata.items(), key=lambda item: item[0])
     text = repr((page.template, metadata)) + "\0" + page.content
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def render_key(here: Here, page_digest: str, tree_signature: str) -> str:
-    """Return a string that changes whenever what a page shows may change.
-
-    It covers everything in `here` but its HTML, the page's text, metadata and template
-    (`page_digest`, which also decides the HTML), and the titles, addresses and states of the
-    other pages in the same language (`tree_signature`: navigation, breadcrumbs, sitemap).
-    """
-    return f"{page_digest}|{tree_signature}|{replace(here, html='')!r}"

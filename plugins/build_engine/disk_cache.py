@@ -66,6 +66,10 @@ class DiskCache:
         if isinstance(stored, dict) and stored.get("fingerprint") == self.fingerprint:
             self.entries = stored["entries"]
 
+    def begin(self) -> None:
+        """Start a build: only the entries it uses are saved at its end."""
+        self.used = set()
+
     def save(self) -> None:
         """Write the entries used in this build (and only those) when anything changed."""
         if self.file is None or (not self.added and len(self.used) == len(self.entries)):
@@ -90,7 +94,7 @@ class DiskCache:
 def site_cache(
     settings: dict, name: str, code: Iterable[str | Path], versions: Iterable[str] = ()
 ) -> DiskCache | None:
-    """Return this site's disk cache `name`, or None when FAST_BUILD or its cache is off.
+    """Return this site's disk cache `name`, or None when BUILD_ENGINE or its cache is off.
 
     `code` names the files of the code that computes the values, `versions` the versions of
     the libraries it uses: both are in the fingerprint, so changing either empties the cache.
@@ -102,5 +106,5 @@ def site_cache(
     for file in code:
         fingerprint.update(Path(file).read_bytes())
     site = hashlib.sha256(str(settings["PATH"]).encode()).hexdigest()[:16]
-    file = Path(settings["CACHE_PATH"]) / "fast_build" / f"{name}-{site}.pickle"
+    file = Path(settings["CACHE_PATH"]) / "build_engine" / f"{name}-{site}.pickle"
     return DiskCache(file, fingerprint.digest())

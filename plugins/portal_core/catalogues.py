@@ -3,8 +3,8 @@
 Interface strings are text. A catalogue entry may not carry markup, control characters or
 text out of all proportion to its English string; each catalogue's plural formula must be
 CLDR's for its language; no msgid may appear twice. Every refusal names the file, the line,
-the msgid and the fix. `interface_text` is how a translation goes into HTML: escaped, with
-only the markup that the template passes in through placeholders.
+the msgid and the fix. How a translation goes into HTML (escaped, with only the markup that
+the template passes in through placeholders) is `strings.interface_text`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import io
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +22,6 @@ from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import PoFileError, read_po, unescape
 from babel.support import Translations
-from markupsafe import Markup, escape
 
 from .errors import PortalError, PortalErrors
 from .languages import format_locale
@@ -345,43 +343,32 @@ def check_plural_forms(
     return []
 
 
-def interface_text(translation: str, variables: Mapping, autoescape: bool = True) -> Markup | str:
-    """Return an interface string filled with `variables`, as HTML text when `autoescape`.
-
-    The translation is escaped like any other text and the result is Markup: a variable that
-    is Markup (markup the template made, e.g. a link) goes in as it is, any other is escaped.
-    Without autoescaping (not HTML) it is plain %-formatting. Either way the string is always
-    %-formatted, so "%%" is "%" (as Jinja's newstyle gettext does).
-    """
-    if autoescape:
-        return escape(translation) % variables
-    return translation % variables
-
-
 def catalogue_path(translations_dir: Path, lang: str) -> Path:
     """Return where the catalogue of `lang` lives."""
     return Path(translations_dir) / lang / "LC_MESSAGES" / "messages.po"
 
 
-_COMPILED: dict[tuple, gettext.NullTranslations] = {}
-
-
-def compile_catalogue(po_path: Path, lang: str) -> gettext.NullTranslations:
+def compile_catalogue(
+    po_path: Path, lang: str, compiled: dict | None = None
+) -> gettext.NullTranslations:
     """Read one .po file, check it, and return its compiled translations.
 
     Raises PortalErrors naming the file and line of every syntax error, placeholder mismatch,
     repeated msgid, translation the site cannot show, and plural formula that is not CLDR's.
-    A catalogue that compiled is kept for the process, by its file's path, size and time (the
-    dev server's builds then skip the 24 unchanged ones).
+    `compiled` (the build engine's memory, kept between the builds of one Pelican instance)
+    holds catalogues that compiled, by their file's path, size and time: the dev server's
+    builds then skip the 24 unchanged ones.
     """
     try:
         stat = os.stat(po_path)
     except OSError:
         return _compile_catalogue(po_path, lang)  # which names the problem
+    if compiled is None:
+        return _compile_catalogue(po_path, lang)
     key = (os.path.abspath(po_path), lang, stat.st_mtime_ns, stat.st_size)
-    if key not in _COMPILED:
-        _COMPILED[key] = _compile_catalogue(po_path, lang)
-    return _COMPILED[key]
+    if key not in compiled:
+        compiled[key] = _compile_catalogue(po_path, lang)
+    return compiled[key]
 
 
 def _compile_catalogue(po_path: Path, lang: str) -> gettext.NullTranslations:
@@ -432,10 +419,12 @@ def _compile_catalogue(po_path: Path, lang: str) -> gettext.NullTranslations:
     return Translations(fp=buffer, domain="messages")
 
 
-def load_catalogues(translations_dir: Path, languages: tuple[str, ...]) -> dict:
+def load_catalogues(
+    translations_dir: Path, languages: tuple[str, ...], compiled: dict | None = None
+) -> dict:
     """Compile the catalogue of every language; a language without one gets the English strings.
 
-    Every broken catalogue is reported in one PortalErrors.
+    Every broken catalogue is reported in one PortalErrors; `compiled`: see compile_catalogue.
     """
     result: dict[str, gettext.NullTranslations] = {}
     problems: list[PortalError] = []
@@ -457,7 +446,7 @@ def load_catalogues(translations_dir: Path, languages: tuple[str, ...]) -> dict:
             result[lang] = gettext.NullTranslations()
             continue
         try:
-            result[lang] = compile_catalogue(path, lang)
+            result[lang] = compile_catalogue(path, lang, compiled)
         except PortalErrors as errors:
             problems.extend(errors.errors)
     if problems:

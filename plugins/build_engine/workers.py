@@ -78,7 +78,7 @@ def _fork_worker(
     read_fd, write_fd = os.pipe()
     # Objects that exist now are left out of the worker's garbage collections: walking them
     # would copy every memory page the worker shares with this process. Here they are frozen
-    # only as long as the fork takes, unless they were already (see fast_build.collect_when_idle).
+    # only as long as the fork takes, unless they were already (see build_engine.collect_when_idle).
     thaw = gc.get_freeze_count() == 0
     gc.freeze()
     try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import os
-import traceback
 from pathlib import Path
 
 SPACE = "free some space on that disk"
@@ -59,35 +58,20 @@ def is_environment_fault(error: BaseException) -> bool:
     return isinstance(error, OSError) and error.errno in (*REASONS, errno.EEXIST)
 
 
+def advice(error: OSError, then: str = "") -> str:
+    """Return ``what went wrong; what to do`` for an OS error; `then` ends the advice."""
+    what, todo = reason(error)
+    if then:
+        todo = f"{todo}, then {then}"
+    return f"{what}; {todo}"
+
+
 def describe(error: OSError, path: str | os.PathLike | None = None, then: str = "") -> str:
     """Return ``path: what went wrong; what to do`` for an OS error about `path`.
 
     `path` defaults to the file the error names; `then` ends the advice ("build again").
     """
     where = path if path is not None else error.filename
-    what, todo = reason(error)
-    if then:
-        todo = f"{todo}, then {then}"
     if where is None:
-        return f"{what}; {todo}"
-    return f"{os.fspath(where)}: {what}; {todo}"
-
-
-def path_in_traceback(error: BaseException) -> str | None:
-    """Return the path the innermost frame of the error's traceback was working on, if any.
-
-    A write that fails for want of space raises an OSError without a file name (it is the
-    write, not the open, that fails); the function that opened the file still holds its path
-    in a local variable, usually named ``path``, ``filename`` or ``name``, or it is the
-    ``self`` of a pathlib method.
-    """
-    frames = [frame for frame, _ in traceback.walk_tb(error.__traceback__)]
-    for frame in reversed(frames):
-        local = frame.f_locals
-        for key in ("path", "filename", "file", "target", "dst"):
-            value = local.get(key)
-            if isinstance(value, str | os.PathLike) and os.fspath(value):
-                return os.fspath(value)
-        if isinstance(local.get("self"), Path):
-            return os.fspath(local["self"])
-    return None
+        return advice(error, then)
+    return f"{os.fspath(where)}: {advice(error, then)}"
