@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
     plan = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     settings = read_settings(plan["settings"], override=plan["overrides"])
     pelican = Pelican(settings)
-    from search.search import wait_for_search_index  # importable once Pelican loaded the plugins
+    from build_engine.front_door import wait_for_late_outputs  # importable once plugins load
 
     for step in plan["steps"]:
         for file, text in step.get("write", {}).items():
@@ -31,8 +31,8 @@ def main(argv: list[str]) -> int:
         for file in step.get("delete", []):
             Path(file).unlink()
         pelican.run()
-        # The dev server writes a rebuild's search index after the build; a snapshot waits.
-        wait_for_search_index()
+        # A rebuild's search index is written after the build; a snapshot waits for it.
+        wait_for_late_outputs(settings)
         if step.get("snapshot"):
             shutil.copytree(settings["OUTPUT_PATH"], step["snapshot"])
     return 0

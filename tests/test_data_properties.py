@@ -38,8 +38,8 @@ from directory.supporters import Supporter
 from directory.urls import FEED_FORMATS, FEED_KINDS
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from multilingual.errors import PortalError, PortalErrors
-from multilingual.languages import format_locale
+from portal_core.errors import PortalError, PortalErrors
+from portal_core.languages import format_locale
 from ruamel.yaml import YAML
 
 MODELS = {"supporters": (Supporter, "id"), "news": (NewsItem, "slug"), "events": (Event, "slug")}

@@ -26,7 +26,7 @@ from directory.supporters import (
     is_report_overdue,
     report_due,
 )
-from multilingual.errors import PortalError, PortalErrors
+from portal_core.errors import PortalError, PortalErrors
 
 GOOD = """\
 name: Suomen Testiverkosto ry

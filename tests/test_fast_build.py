@@ -13,15 +13,15 @@ import time
 from pathlib import Path
 
 import pytest
+from build_engine.options import options
+from build_engine.workers import in_background, ordered_map
 from conftest import EU_ORDER, FIXTURE_SITE, PROJECT, build_or_fail
-from fast_build.options import options
-from fast_build.workers import in_background, ordered_map
-from multilingual.conversion import ReusableConverter, convert_markdown
-from multilingual.errors import PortalError
+from portal_core.conversion import ReusableConverter, convert_markdown
+from portal_core.errors import PortalError
 
-PLAIN = 'FAST_BUILD={"enabled": false}'
+PLAIN = 'BUILD_ENGINE={"enabled": false}'
 # Workers even for small sites, so that the tests take the parallel paths.
-PARALLEL = 'FAST_BUILD={"workers": 2, "parallel_from": 1}'
+PARALLEL = 'BUILD_ENGINE={"workers": 2, "parallel_from": 1}'
 MARKDOWN = {
     "extension_configs": {"markdown.extensions.extra": {}, "markdown.extensions.toc": {}},
     "extensions": [
@@ -63,7 +63,7 @@ def test_fast_build_is_byte_identical_to_the_plain_path_cold_and_warm(tmp_path, 
     plain = build_or_fail(content, tmp_path / "plain", "-e", PLAIN, cache_option(tmp_path / "c0"))
     cache = cache_option(tmp_path / "cache")
     cold = build_or_fail(content, tmp_path / "cold", "-e", PARALLEL, cache)
-    assert any((tmp_path / "cache" / "fast_build").glob("markdown-*.pickle"))
+    assert any((tmp_path / "cache" / "build_engine").glob("markdown-*.pickle"))
     warm = build_or_fail(content, tmp_path / "warm", "-e", PARALLEL, cache)
     assert_same_tree(plain, cold)
     assert_same_tree(plain, warm)
@@ -86,7 +86,7 @@ def run_rebuilds(tmp_path: Path, content: Path, steps: list[dict]) -> None:
                     "PATH": str(content),
                     "OUTPUT_PATH": str(tmp_path / "live"),
                     "CACHE_PATH": str(tmp_path / "cache"),
-                    "FAST_BUILD": {"workers": 2, "parallel_from": 1},
+                    "BUILD_ENGINE": {"workers": 2, "parallel_from": 1},
                 },
                 "steps": steps,
             }
@@ -250,10 +250,10 @@ def test_background_work_returns_its_result_or_is_done_again_here():
 
 
 def test_fast_build_settings_name_a_bad_key():
-    with pytest.raises(PortalError, match="FAST_BUILD has no key 'worker'"):
-        options({"FAST_BUILD": {"worker": 2}})
+    with pytest.raises(PortalError, match="BUILD_ENGINE has no key 'worker'"):
+        options({"BUILD_ENGINE": {"worker": 2}})
     with pytest.raises(PortalError, match="must be of type int"):
-        options({"FAST_BUILD": {"workers": "2"}})
+        options({"BUILD_ENGINE": {"workers": "2"}})
     assert options({})["enabled"] is True
 
 
