@@ -1,6 +1,5 @@
 """sitemap.xml, robots.txt and the HTML sitemap, on the fixture site built for production."""
 
-
 import lxml.etree
 import pytest
 from conftest import EU_ORDER, PUBLISHED_URL

@@ -6,8 +6,8 @@ build, each generator gets a new Jinja environment, and with it an empty memory.
 name everything the part shows that differs between pages; what is the same for the whole
 build (settings, the page tree, FACTS) need not be in it.
 
-With FAST_BUILD off (`memory_on` not called) every part is rendered every time, which is how
-the byte-identity tests (tests/test_fast_build.py) check that the keys are complete.
+With BUILD_ENGINE off (`memory_on` not called) every part is rendered every time, which is how
+the byte-identity tests (tests/test_build_engine.py) check that the keys are complete.
 
 Jinja has no fragment cache of its own; Flask-Caching's ``{% cache %}`` needs Flask and a cache
 server, and keeps fragments across builds, which a build must not do.

@@ -11,7 +11,7 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
-from build_engine.front_door import FileOutput, PageOutput, share, write
+from build_engine.front_door import FileOutput, PageOutput, memory_slot, share, write
 from pelican import signals
 from pelican.generators import Generator
 from portal_core.here import Crumb, Here, LanguageLink, here_for_variant, page_digest
@@ -61,7 +61,11 @@ class MultilingualGenerator(Generator):
             tree_records(self.tree),
             languages,
             source_lang,
-            catalogue_report(Path(self.settings["TRANSLATIONS_PATH"]), languages),
+            catalogue_report(
+                Path(self.settings["TRANSLATIONS_PATH"]),
+                languages,
+                memory_slot(self.settings, "catalogues-read", dict),
+            ),
         )
         apply_status(self.tree, self.status)
         check_tree_links(self.tree, self.status, self.settings["SITEURL"])
