@@ -12,7 +12,8 @@ Usage (the Makefile's `html` target): ``python -m portal.build content -s pelica
   succeeded (`StagedOutput`): a failed build leaves the output folder exactly as it was.
 
 `Builder` is the one way the project runs a build: once here, again and again in the dev
-server's builder process (portal.devserver), with one Pelican instance.
+server's builder process (portal.devserver), with one Pelican instance. ``--autoreload`` and
+``--listen`` are handed to Pelican unchanged (its own server, not `make devserver`).
 """
 
 from __future__ import annotations
@@ -554,12 +555,8 @@ def run(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = pelican.parse_arguments(argv)
     if args.autoreload or args.listen:
-        print(
-            "portal.build builds once; to serve the site use `make devserver` (rebuilds on "
-            "every change) or `make serve`",
-            file=stream,
-        )
-        return 2
+        pelican.main(argv)  # Pelican's own server (bench/ measures it); `make devserver` is ours
+        return 0
     builder = Builder(argv, stream, one_shot=True)
     staged = target = None
     with contextlib.suppress(Exception):  # the build reports what reading the settings raises
