@@ -30,6 +30,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -47,6 +48,7 @@ CODE_FOLDERS = ("plugins",)
 #: has come for STEP_MS, for at most DEBOUNCE_MS.
 STEP_MS = 50
 DEBOUNCE_MS = 1600
+SECONDS_A_DAY = 86_400
 #: How long a builder process gets to finish its build when the server stops or replaces it.
 STOP_SECONDS = 3
 
@@ -301,11 +303,23 @@ def describe(paths: set[str], project: Path) -> str:
 
 
 def builder_main(argv: list[str]) -> int:
-    """The builder process: a build for every line on stdin, its Outcome as JSON on the reply fd."""
+    """The builder process: a build for every line on stdin, its Outcome as JSON on the reply fd.
+
+    Unless SOURCE_DATE_EPOCH is set, the builds' "now" (feeds' dates, overdue reports,
+    upcoming events) is the moment the process started, renewed when the date changes: with
+    the clock's every second, each rebuild would write every feed and calendar again (432
+    files on the shipped site) instead of keeping them.
+    """
     replies = os.fdopen(int(argv[0]), "w", encoding="utf-8")
     builder = Builder(argv[1:], sys.stderr)
+    moment = None if os.environ.get("SOURCE_DATE_EPOCH") else int(time.time())
     try:
         while sys.stdin.readline():
+            if moment is not None:
+                now = int(time.time())
+                if now // SECONDS_A_DAY != moment // SECONDS_A_DAY:
+                    moment = now
+                os.environ["SOURCE_DATE_EPOCH"] = str(moment)
             outcome = builder.build()
             replies.write(json.dumps(dataclasses.asdict(outcome)) + "\n")
             replies.flush()

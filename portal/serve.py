@@ -166,7 +166,10 @@ class SiteHandler(BaseHTTPRequestHandler):
     server: SiteServer
     protocol_version = "HTTP/1.1"
     server_version = "portal-serve"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        """Name the server without Python's version."""
+        return self.server_version
 
     def do_GET(self) -> None:
         """Answer a GET request."""

@@ -207,6 +207,7 @@ def test_open_pages_follow_edits_and_errors_by_themselves(devserver, chromium):
     try:
         page.goto(f"{devserver.base_url}/fi/supporters/benefits/")
         heading = page.locator("h1").first.inner_text()
+        time.sleep(1)  # as an editor reads the page: what the first build left to do ends
         main = page.locator("main")
 
         def shows(text: str, label: str, seconds: float = RELOAD_SECONDS) -> None:
