@@ -48,6 +48,7 @@ CODE_FOLDERS = ("plugins",)
 #: has come for STEP_MS, for at most DEBOUNCE_MS.
 STEP_MS = 50
 DEBOUNCE_MS = 1600
+#: The builder process's "now" is renewed when the (UTC) date changes.
 SECONDS_A_DAY = 86_400
 #: How long a builder process gets to finish its build when the server stops or replaces it.
 STOP_SECONDS = 3
@@ -293,13 +294,13 @@ class DevServer:
         self.say(f"{line}; {then}.")
 
 
-def describe(paths: set[str], project: Path) -> str:
-    """Return a short list of changed files, relative to the project."""
+def describe(paths: set[str], project: Path, shown: int = 3) -> str:
+    """Return a short list of files or folders, relative to the project where they are in it."""
     names = sorted(
         str(Path(p).relative_to(project)) if Path(p).is_relative_to(project) else p for p in paths
     )
-    shown = ", ".join(names[:3])
-    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    listed = ", ".join(names[:shown])
+    return listed + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def builder_main(argv: list[str]) -> int:
@@ -377,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     sources = Sources(project, content, ignored)
     serving = threading.Thread(target=server.serve_forever, name="serve", daemon=True)
     serving.start()
-    watched = ", ".join(str(f.relative_to(project)) for f in sources.folders)
+    watched = describe({str(folder) for folder in sources.folders}, project, shown=5)
     settings = settings_file(args) or "settings"
     say(
         f"serving {output.name}/ on http://{options.bind}:{options.port}/ (Ctrl-C stops); "
