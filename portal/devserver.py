@@ -271,7 +271,7 @@ class DevServer:
 
     def report(self, outcome: Outcome, changed: set[str]) -> None:
         """Tell the pages and the terminal what a build came to."""
-        self.live.finished(outcome.ok, outcome.problems)
+        self.live.finished(outcome.ok, outcome.problems, outcome.failures)
         what = f" after changes to {describe(changed, self.sources.project)}" if changed else ""
         if outcome.ok:
             self.say(f"Built{what} in {outcome.seconds:.2f} s; open pages reload.")
@@ -289,7 +289,7 @@ class DevServer:
             f"error: the builder process ended during the build (exit status {status}); its "
             "last messages are above"
         )
-        self.live.finished(False, (line,))
+        self.live.finished(False, (line,), 1)
         then = "waiting for a change" if again else "trying once more with a new one"
         self.say(f"{line}; {then}.")
 

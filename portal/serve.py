@@ -87,6 +87,7 @@ class BuildState:
     token: str  # changes with every finished build: an open page reloads when it does
     ok: bool | None  # None while the first build is under way
     problems: tuple[str, ...] = ()  # the failed build's problem lines, as printed
+    failures: int = 0  # how many of them failed the build
 
 
 class LiveSite:
@@ -98,12 +99,14 @@ class LiveSite:
         self._builds = 0
         self.state = BuildState(token=f"{self._started}-0", ok=None)
 
-    def finished(self, ok: bool, problems: tuple[str, ...]) -> None:
+    def finished(self, ok: bool, problems: tuple[str, ...], failures: int) -> None:
         """Record a finished build and wake every open page's channel."""
         with self._changed:
             self._builds += 1
             token = f"{self._started}-{self._builds}"
-            self.state = BuildState(token=token, ok=ok, problems=() if ok else problems)
+            if ok:
+                problems, failures = (), 0
+            self.state = BuildState(token, ok, problems, failures)
             self._changed.notify_all()
 
     def next_state(self, token: str | None, timeout: float) -> BuildState:
@@ -135,9 +138,7 @@ def status_page(state: BuildState, url_path: str) -> tuple[int, bytes]:
         body = "<p>The first build is under way; this page shows itself when it is done.</p>"
     else:
         status, title = 500, "The build failed"
-        count = sum(1 for line in state.problems if line.startswith("error:")) or len(
-            state.problems
-        )
+        count = state.failures or len(state.problems)
         items = "\n".join(f"<li><code>{html.escape(line)}</code></li>" for line in state.problems)
         body = (
             f"<p>{count} {'problem' if count == 1 else 'problems'}: the lines <code>make "
