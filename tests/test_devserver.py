@@ -418,3 +418,57 @@ def test_the_builder_recovers_from_failed_builds_exactly(tmp_path):
             cwd=project,
         )
         assert tree_digest(tmp_path / snapshot) == tree_digest(fresh), snapshot
+
+
+def test_a_crashing_plugin_does_not_take_the_server_down(devserver):
+    """A builder process that dies in a build is replaced and tried once more, then the server
+    waits for a change; pages show what happened; the fix brings the site back."""
+    plugin = devserver.project / "plugins/sitemap/sitemap.py"
+    code = plugin.read_text(encoding="utf-8")
+    crash = "def write_sitemaps(pelican) -> None:\n    import os\n\n    os._exit(3)\n"
+    plugin.write_text(code.replace("def write_sitemaps(pelican) -> None:\n", crash, 1))
+    ended = "devserver: error: the builder process ended during the build (exit status 3)"
+    deadline = time.monotonic() + 300
+    while devserver.output().count(ended) < 2:
+        assert devserver.alive() and time.monotonic() < deadline, devserver.output()
+        time.sleep(0.1)
+    assert "waiting for a change" in devserver.output().splitlines()[-1]
+    page = devserver.get("/fi/supporters/benefits/")
+    assert page.status == 500 and "exit status 3" in page.text
+
+    builds = devserver.builds()
+    plugin.write_text(code, encoding="utf-8")
+    devserver.wait_for_builds(builds + 1, timeout=300)
+    assert devserver.get("/fi/supporters/benefits/").status == 200
+    assert devserver.output().count(ended) == 2  # no loop
+
+
+def test_editors_temporary_files_start_no_build(tmp_path):
+    from watchfiles import Change
+
+    from portal.devserver import SettingsFilter, Sources
+
+    sources = Sources(tmp_path, tmp_path / "content", [tmp_path / "output"])
+    temporary = [
+        ".benefits.md.swp",  # Vim
+        "4913",  # Vim's probe
+        "benefits.md~",
+        ".#benefits.md",  # Emacs' lock
+        "#benefits.md#",  # Emacs' autosave
+        "benefits.md.kate-swp",
+        ".goutputstream-ABC123",  # GNOME
+        ".~lock.benefits.md#",  # LibreOffice
+        "sedAb12Cd",  # sed -i
+        "benefits.md.tmp",
+    ]
+    for name in temporary:
+        assert not sources.filter(Change.added, str(tmp_path / "content/fi" / name)), name
+    assert not sources.filter(Change.modified, str(tmp_path / "output/fi/index.html"))
+    assert not sources.filter(Change.modified, str(tmp_path / "plugins/x/__pycache__/y.pyc"))
+    assert sources.filter(Change.modified, str(tmp_path / "content/fi/supporters/benefits.md"))
+    settings = SettingsFilter(tmp_path)
+    assert settings(Change.modified, str(tmp_path / "pelicanconf.py"))
+    assert not settings(Change.modified, str(tmp_path / "README.md"))
+    assert sources.is_code(str(tmp_path / "pelicanconf.py"))
+    assert sources.is_code(str(tmp_path / "plugins/sitemap/sitemap.py"))
+    assert not sources.is_code(str(tmp_path / "theme/templates/page.html"))
