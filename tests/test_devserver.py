@@ -425,8 +425,9 @@ def test_a_crashing_plugin_does_not_take_the_server_down(devserver):
     waits for a change; pages show what happened; the fix brings the site back."""
     plugin = devserver.project / "plugins/sitemap/sitemap.py"
     code = plugin.read_text(encoding="utf-8")
-    crash = "def write_sitemaps(pelican) -> None:\n    import os\n\n    os._exit(3)\n"
-    plugin.write_text(code.replace("def write_sitemaps(pelican) -> None:\n", crash, 1))
+    hook = "def write_sitemaps(pelican) -> None:\n"
+    assert hook in code
+    plugin.write_text(code.replace(hook, f"{hook}    import os\n\n    os._exit(3)\n", 1))
     ended = "devserver: error: the builder process ended during the build (exit status 3)"
     deadline = time.monotonic() + 300
     while devserver.output().count(ended) < 2:
