@@ -7,23 +7,34 @@ Usage (the Makefile's `html` target): ``python -m portal.build content -s pelica
 - reports every unreadable page in one run, and stops before writing anything when the input has
   a problem (so one broken page cannot cascade into misleading follow-up errors);
 - exits non-zero on any error, and with ``--fatal warnings`` on any warning;
-- never shows a Python traceback unless ``--debug`` is given.
+- never shows a Python traceback unless ``--debug`` is given;
+- builds next to the output folder and puts the result in its place only when the build
+  succeeded (`StagedOutput`): a failed build leaves the output folder exactly as it was.
 
-``--autoreload`` and ``--listen`` are handed to Pelican unchanged (the development server).
+`Builder` is the one way the project runs a build: once here, again and again in the dev
+server's builder process (portal.devserver), with one Pelican instance. ``--autoreload`` and
+``--listen`` are handed to Pelican unchanged (its own server, not `make devserver`).
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
+import ctypes
+import errno
 import gc
+import importlib
+import io
 import logging
 import os
 import re
+import shutil
 import sys
 import threading
+import time
 import traceback
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -33,10 +44,12 @@ from fast_build.fast_build import build_once
 from multilingual.errors import PortalError, PortalErrors
 from pelican import signals
 from pelican.generators import PelicanTemplateNotFound
+from pelican.settings import DEFAULT_CONFIG, read_settings
 
 from portal import os_errors
 
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".ics", ".j2")
+PROJECT = Path(__file__).resolve().parent.parent
 ONE_SHOT_GC_THRESHOLDS = (20_000, 20, 20)  # see run()
 
 
@@ -52,9 +65,11 @@ class Problems:
     stream: TextIO
     content_path: Path | None = None
     output_path: Path | None = None
+    fatal_warnings: bool = False
     errors: int = 0
     warnings: int = 0
     hidden_warnings: int = 0
+    lines: list[str] = field(default_factory=list)  # every problem line, as printed
 
     def relative(self, text: str) -> str:
         """Shorten absolute paths under the project to project-relative ones."""
@@ -75,12 +90,38 @@ class Problems:
             self.warnings += 1
             label = "warning"
         for line in text.splitlines() or [""]:
-            print(f"{label}: {line}", file=self.stream)
+            self.lines.append(f"{label}: {line}")
+            print(self.lines[-1], file=self.stream)
 
     def report_exception(self, error: BaseException) -> None:
         """Report an exception as plain problems."""
         for text in describe_exception(error, self.output_path):
             self.report(logging.ERROR, text)
+
+    def report_stop(self, printed: str, code: object) -> None:
+        """Report a build that a plugin ended with SystemExit, from what it printed first.
+
+        Such a plugin (the directory's `stop_build`) prints its problems on stderr, one per
+        line under a heading that ends with a colon, and exits: its lines become problems.
+        """
+        lines = [
+            line.strip()
+            for line in printed.splitlines()
+            if line.strip() and not line.rstrip().endswith(":")
+        ]
+        for line in lines:
+            self.report(logging.ERROR, line)
+        if not lines:
+            self.report(
+                logging.ERROR,
+                f"a plugin stopped the build (exit status {code}) without saying why; rerun "
+                "with --debug",
+            )
+
+    @property
+    def failures(self) -> int:
+        """Return how many problems fail the build: errors, and warnings when they are fatal."""
+        return self.errors + (self.warnings if self.fatal_warnings else 0)
 
 
 def portal_errors(error: BaseException) -> list[PortalError] | None:
@@ -97,6 +138,16 @@ def template_frame(error: BaseException) -> tuple[str, int] | None:
     found = None
     for frame in traceback.extract_tb(error.__traceback__):
         if frame.filename.endswith(TEMPLATE_SUFFIXES):
+            found = (frame.filename, frame.lineno)
+    return found
+
+
+def code_frame(error: BaseException) -> tuple[str, int] | None:
+    """Return the line of the project's own code (plugins, settings) where an error was raised."""
+    found = None
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = Path(frame.filename)
+        if path.parent == PROJECT or path.is_relative_to(PROJECT / "plugins"):
             found = (frame.filename, frame.lineno)
     return found
 
@@ -155,7 +206,7 @@ def describe_exception(error: BaseException, output: Path | None = None) -> list
         return [f"{error.filename}:{error.lineno}: Python syntax error: {error.msg}"]
     if isinstance(error, OSError) and error.filename:
         return [f"{error.filename}: {error.strerror or error}"]
-    where = template_frame(error)
+    where = template_frame(error) or code_frame(error)
     place = f"{where[0]}:{where[1]}: " if where else ""
     writing = output_being_written(error)
     page = f" while writing {writing}" if writing else ""
@@ -251,35 +302,295 @@ class PlainHandler(logging.Handler):
         return [record.getMessage()]
 
 
-def configure_logging(problems: Problems, verbosity: int | None) -> None:
-    """Send every log record through the plain handler."""
+def configure_logging(problems: Problems, verbosity: int | None) -> PlainHandler:
+    """Send every log record through the plain handler; return it."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)
     show = verbosity if verbosity is not None else logging.WARNING
-    root.addHandler(PlainHandler(problems, show))
+    handler = PlainHandler(problems, show)
+    root.addHandler(handler)
     root.setLevel(min(show, logging.WARNING))
+    return handler
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one build came to: whether it succeeded, and its problems as printed."""
+
+    ok: bool
+    problems: tuple[str, ...]  # every problem line, as printed ("error: path:line: message")
+    failures: int  # how many problems failed the build
+    seconds: float
+
+
+def settings_file(args) -> str | None:
+    """Return the settings file Pelican reads for these arguments (pelicanconf.py by default)."""
+    if args.settings is None and os.path.isfile(pelican.DEFAULT_CONFIG_NAME):
+        return pelican.DEFAULT_CONFIG_NAME
+    return args.settings
+
+
+class Builder:
+    """Builds a site with Pelican's arguments, again and again if asked, with one Pelican instance.
+
+    `build()` runs one build and returns its Outcome; its problems are printed on `stream` as
+    they come, in plain words. Nothing it meets escapes it but KeyboardInterrupt: a problem in
+    the input, an exception in a plugin or a template, a settings file that does not run, or a
+    plugin that ends the build with SystemExit all come back as problem lines.
+
+    The Pelican instance lives as long as the Builder, so that the fast build keeps what did
+    not change from one build to the next (the dev server's rebuilds); a build that failed
+    leaves it usable, and one that could not create it tries again next time. `one_shot`
+    (`make html`): one build, nothing kept for a next one. `output`, when set, is where the
+    build writes instead of the settings' OUTPUT_PATH.
+    """
+
+    def __init__(
+        self, argv: Sequence[str], stream: TextIO | None = None, *, one_shot: bool = False
+    ) -> None:
+        self.args = pelican.parse_arguments(list(argv))
+        self.stream = stream or sys.stderr
+        self.one_shot = one_shot
+        self.output: Path | None = None
+        self.root = Path.cwd().resolve()
+        self.debug = self.args.verbosity == logging.DEBUG
+        self.fatal_warnings = bool(self.args.fatal) and self.args.fatal.startswith("warning")
+        self.problems: Problems | None = None  # those of the build under way
+        self.site: pelican.Pelican | None = None
+        self._settings: dict | None = None
+        self.handler = configure_logging(self._new_problems(), self.args.verbosity)
+        signals.page_generator_finalized.connect(self._stop_if_failed)
+        signals.all_generators_finalized.connect(self._stop_if_failed)
+
+    def _new_problems(self) -> Problems:
+        return Problems(root=self.root, stream=self.stream, fatal_warnings=self.fatal_warnings)
+
+    def _stop_if_failed(self, sender) -> None:
+        if self.problems is not None and self.problems.failures:
+            raise BuildStopped
+
+    def settings(self) -> dict:
+        """Return the settings a new Pelican instance gets; raise what reading them raises."""
+        if self._settings is None:
+            config = pelican.get_config(self.args)
+            self._settings = read_settings(settings_file(self.args), override=config)
+        return self._settings
+
+    def _instance(self) -> pelican.Pelican:
+        """Return the Pelican instance, created with freshly read settings if there is none."""
+        if self.site is None:
+            settings, self._settings = self.settings(), None
+            if self.output is not None:
+                settings["OUTPUT_PATH"] = str(self.output)
+            cls = settings.get("PELICAN_CLASS", DEFAULT_CONFIG["PELICAN_CLASS"])
+            if isinstance(cls, str):
+                module, name = cls.rsplit(".", 1)
+                cls = getattr(importlib.import_module(module), name)
+            site = cls(settings)
+            if self.one_shot:
+                build_once(site)  # nothing to keep for a next build (the dev server's)
+            self.site = site
+        return self.site
+
+    def build(self) -> Outcome:
+        """Build the site once; return what came of it."""
+        started = time.perf_counter()
+        problems = self.problems = self._new_problems()
+        self.handler.problems = problems
+        printed = io.StringIO()  # what plugins print on stderr during the build
+        try:
+            with contextlib.redirect_stderr(printed):
+                site = self._instance()
+                problems.content_path = Path(site.settings["PATH"])
+                problems.output_path = Path(site.settings["OUTPUT_PATH"])
+                site.run()
+        except BuildStopped:
+            pass
+        except SystemExit as stop:
+            problems.report_stop(printed.getvalue(), stop.code)
+            printed = None
+        except Exception as error:
+            if self.debug:
+                traceback.print_exception(error, file=self.stream)
+            problems.report_exception(error)
+        finally:
+            self.problems = None
+            if printed is not None and printed.getvalue():
+                self.stream.write(printed.getvalue())
+        if problems.hidden_warnings:
+            print(
+                f"({problems.hidden_warnings} later warnings are not shown: they may follow from "
+                "the errors above.)",
+                file=self.stream,
+            )
+        return Outcome(
+            ok=not problems.failures,
+            problems=tuple(problems.lines),
+            failures=problems.failures,
+            seconds=time.perf_counter() - started,
+        )
+
+    def close(self) -> None:
+        """Stop listening to Pelican's signals (the instance is dropped)."""
+        signals.page_generator_finalized.disconnect(self._stop_if_failed)
+        signals.all_generators_finalized.disconnect(self._stop_if_failed)
+        self.site = None
+
+
+STAGING = ".building-"  # <output>.building-<pid>: a build in progress
+SET_ASIDE = ".old-"  # <output>.old-<pid>: the previous output, between two renames
+RENAME_EXCHANGE = 2  # renameat2(2) flag: swap two paths in one step
+AT_FDCWD = -100
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one step (Linux's renameat2 with RENAME_EXCHANGE).
+
+    Return False where the system or the file system cannot, so that the caller renames in
+    two steps instead; raise OSError for any other failure.
+    """
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError, TypeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
+    renameat2.argtypes += [ctypes.c_uint]
+    if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE):
+        code = ctypes.get_errno()
+        if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+            return False
+        raise OSError(code, os.strerror(code), str(second))
+    return True
+
+
+def remove_path(path: Path) -> None:
+    """Remove a folder with everything in it, or a file or link."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def process_alive(pid: int) -> bool:
+    """Tell whether a process with this id runs (a folder named after it is still in use)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class StagedOutput:
+    """A build written next to its output folder, put in the folder's place only if it succeeds.
+
+    The build writes into ``<output>.building-<pid>``, a sibling on the same file system. On
+    success the two are swapped in one step where the system can (renameat2's exchange, on
+    Linux file systems that support it), else by renaming the old folder aside and the new one
+    in; then the old one is removed. A failed or interrupted build never touches the output
+    folder; what a killed one leaves behind is removed by the next build (and an output folder
+    left aside by a build killed between its two renames is put back).
+
+    What Pelican would have kept in the folder is kept: the entries named in OUTPUT_RETENTION
+    that the build did not write itself are copied from the old folder into the new one, and
+    with DELETE_OUTPUT_DIRECTORY off the whole old folder is copied in before the build.
+    """
+
+    def __init__(self, target: Path, retention: Sequence[str]) -> None:
+        self.target = target
+        self.folder = target.with_name(f"{target.name}{STAGING}{os.getpid()}")
+        self.retention = tuple(retention)
+
+    @classmethod
+    def prepare(cls, settings: dict) -> StagedOutput | None:
+        """Make the folder the build writes into; None: build in place (see below).
+
+        An output folder that holds the content (``-o .``) is one Pelican never empties; it is
+        built in place, as Pelican does.
+        """
+        target = Path(os.path.realpath(settings["OUTPUT_PATH"]))
+        content = Path(os.path.realpath(settings["PATH"]))
+        if target == content or target in content.parents:
+            return None
+        delete = settings.get("DELETE_OUTPUT_DIRECTORY", True)
+        staged = cls(target, settings.get("OUTPUT_RETENTION", ()) if delete else ())
+        staged.remove_leftovers()
+        if not delete and target.is_dir():
+            shutil.copytree(target, staged.folder, symlinks=True)
+        else:
+            staged.folder.mkdir(parents=True)
+        return staged
+
+    def remove_leftovers(self) -> None:
+        """Remove what builds killed before they finished left next to the output folder."""
+        parent, name = self.target.parent, self.target.name
+        if not parent.is_dir():
+            return
+        for entry in sorted(parent.iterdir()):
+            for marker in (STAGING, SET_ASIDE):
+                pid = entry.name.removeprefix(name + marker)
+                if not entry.name.startswith(name + marker) or not pid.isdigit():
+                    continue
+                if int(pid) != os.getpid() and process_alive(int(pid)):
+                    continue  # another build is running
+                if marker == SET_ASIDE and not self.target.exists():
+                    os.rename(entry, self.target)  # killed between its two renames
+                else:
+                    remove_path(entry)
+
+    def swap_in(self) -> None:
+        """Put the finished build in the output folder's place and remove the old output."""
+        for name in self.retention:
+            kept, new = self.target / name, self.folder / name
+            if (kept.exists() or kept.is_symlink()) and not (new.exists() or new.is_symlink()):
+                if kept.is_dir() and not kept.is_symlink():
+                    shutil.copytree(kept, new, symlinks=True)
+                else:
+                    shutil.copy2(kept, new, follow_symlinks=False)
+        if not (self.target.exists() or self.target.is_symlink()):
+            os.rename(self.folder, self.target)
+            return
+        if exchange(self.folder, self.target):
+            old = self.folder
+        else:
+            old = self.target.with_name(f"{self.target.name}{SET_ASIDE}{os.getpid()}")
+            os.rename(self.target, old)
+            os.rename(self.folder, self.target)
+        remove_path(old)
+
+    def discard(self) -> None:
+        """Remove the unfinished build."""
+        if self.folder.exists():
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def run(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
-    """Build the site with Pelican's arguments; return the exit status."""
+    """Build the site once with Pelican's arguments, into its output folder; return the status."""
     stream = stream or sys.stderr
+    argv = sys.argv[1:] if argv is None else argv
     args = pelican.parse_arguments(argv)
     if args.autoreload or args.listen:
-        pelican.main(argv)
+        pelican.main(argv)  # Pelican's own server (bench/ measures it); `make devserver` is ours
         return 0
-    debug = args.verbosity == logging.DEBUG
-    problems = Problems(root=Path.cwd().resolve(), stream=stream)
-    problems.output_path = Path(args.output) if args.output else None
-    configure_logging(problems, args.verbosity)
-    fatal_warnings = bool(args.fatal) and args.fatal.startswith("warning")
-
-    def stop_if_failed(sender) -> None:
-        if problems.errors or (fatal_warnings and problems.warnings):
-            raise BuildStopped
-
-    signals.page_generator_finalized.connect(stop_if_failed)
-    signals.all_generators_finalized.connect(stop_if_failed)
+    builder = Builder(argv, stream, one_shot=True)
+    staged = target = None
+    with contextlib.suppress(Exception):  # the build reports what reading the settings raises
+        target = Path(builder.settings()["OUTPUT_PATH"])
+    existed = target is not None and target.exists()
+    if target is not None:
+        try:
+            staged = StagedOutput.prepare(builder.settings())
+        except OSError as error:
+            for line in describe_exception(error):
+                print(f"error: {line}", file=stream)
+            left = where(target, builder.root)
+            print(f"The build did not start; {left} is unchanged.", file=stream)
+            return 1
+        if staged is not None:
+            builder.output = staged.folder
+    in_place = target is not None and staged is None
     thresholds = gc.get_threshold()
     # Nearly everything a build makes lives until it ends (pages, contexts, templates), so
     # the collector's default pace (a young-generation pass every 700 allocations, the whole
@@ -288,41 +599,45 @@ def run(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
     # generation, where most are made and freed.
     gc.set_threshold(*ONE_SHOT_GC_THRESHOLDS)
     try:
-        site, settings = pelican.get_instance(args)
-        problems.content_path = Path(settings["PATH"])
-        problems.output_path = Path(settings["OUTPUT_PATH"])
-        build_once(site)  # nothing to keep for a next build (the dev server's)
-        site.run()
-    except BuildStopped:
-        pass
+        outcome = builder.build()
+        if outcome.ok and staged is not None:
+            staged.swap_in()
+            staged = None
     except KeyboardInterrupt:
         print("interrupted", file=stream)
         return 130
-    except Exception as error:
-        if debug:
-            traceback.print_exception(error, file=stream)
-        problems.report_exception(error)
+    except OSError as error:  # the swap
+        print(f"error: the new build could not replace the output folder: {error}", file=stream)
+        outcome = Outcome(ok=False, problems=(), failures=1, seconds=0.0)
     finally:
         gc.set_threshold(*thresholds)
-        signals.page_generator_finalized.disconnect(stop_if_failed)
-        signals.all_generators_finalized.disconnect(stop_if_failed)
+        builder.close()
+        if staged is not None:
+            staged.discard()
+    if outcome.ok:
+        return 0
+    count = outcome.failures
+    if target is None:
+        left = "no output folder was touched"
+    elif in_place:
+        left = f"{where(target, builder.root)} holds the content, so it was built in place"
+    elif existed:
+        left = f"{where(target, builder.root)} is unchanged"
+    else:
+        left = f"nothing was written to {where(target, builder.root)}"
+    print(
+        f"The build failed: {count} problem{'s' if count != 1 else ''} (listed above). "
+        f"Fix them and build again; {left}.",
+        file=stream,
+    )
+    return 1
 
-    failed = problems.errors or (fatal_warnings and problems.warnings)
-    if problems.hidden_warnings:
-        print(
-            f"({problems.hidden_warnings} later warnings are not shown: they may follow from the "
-            "errors above.)",
-            file=stream,
-        )
-    if failed:
-        count = problems.errors + (problems.warnings if fatal_warnings else 0)
-        print(
-            f"The build failed: {count} problem{'s' if count != 1 else ''} (listed above). "
-            "Fix them and build again; nothing was published.",
-            file=stream,
-        )
-        return 1
-    return 0
+
+def where(path: Path, root: Path) -> str:
+    """Return `path` relative to the project when it is inside it, with a trailing slash."""
+    path = Path(os.path.abspath(path))
+    shown = path.relative_to(root) if path.is_relative_to(root) else path
+    return f"{shown}/"
 
 
 def leave(status: int) -> None:
