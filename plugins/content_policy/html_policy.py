@@ -305,10 +305,10 @@ class PolicyCheck:
                 attribute_needles(tag, name),
             )
 
-    def resolve(self, tag: str, name: str, value: str) -> URL | None:
+    def resolve(self, tag: str, name: str, value: str, base: str = "") -> URL | None:
         """Return the URL a browser makes of an attribute value, or report it as invalid."""
         try:
-            return URL(value, self.page_url)
+            return URL(value, base or self.page_url)
         except ValueError:
             self.add(
                 f"{name}= on <{tag}> is not a valid address ({shown(value)}); correct it",
@@ -318,8 +318,9 @@ class PolicyCheck:
 
     def reads_as(self, value: str, url: URL) -> str:
         """Say how a browser reads a value that does not show its meaning plainly."""
-        plain = value.strip(" ")
-        if plain.lower() == url.href.lower() or plain.lower().startswith(url.protocol):
+        plain = value.strip(" ").lower()
+        special = url.protocol in ("http:", "https:")
+        if plain == url.href.lower() or plain.startswith(url.protocol + ("//" if special else "")):
             return ""
         return f"; a browser reads {shown(value)} as {shown(url.href)}"
 
@@ -336,20 +337,45 @@ class PolicyCheck:
         )
 
     def check_asset(self, tag: str, name: str, value: str) -> None:
-        """Allow images from the site itself only."""
-        url = self.resolve(tag, name, value)
-        if url is None or (
-            url.protocol in ("http:", "https:") and url.origin == URL(self.page_url).origin
-        ):
+        """Allow images from the site itself only, whether it is served over https or http.
+
+        `make serve` serves the site over http: there ``https:evil.example/x.png`` names
+        another website, while over https it is a relative address.
+        """
+        page = URL(self.page_url)
+        other = "http:" if page.protocol == "https:" else "https:"
+        for base in (self.page_url, other + self.page_url.split(":", 1)[1]):
+            url = self.resolve(tag, name, value, base)
+            if url is None:
+                return
+            if url.protocol not in ("http:", "https:") or url.origin != URL(base).origin:
+                break
+        else:
             return
         target = value.strip(" \t\n\r\f")
         first = target.split()[0] if target.split() else target
+        if url.host == page.host:
+            self.add(
+                f"<{tag}> names this site by its full address ({shown(first)}); write the "
+                "address from the site's root instead, e.g. /theme/images/logo.png (the site "
+                "is also served at other addresses, such as `make serve`'s)",
+                value_needles(tag, name, value),
+            )
+            return
+        reads_as = self.reads_as(value, url)
+        if reads_as and base != self.page_url:
+            reads_as += f" when the site is served over {url_scheme(base)} (as by `make serve`)"
         self.add(
-            f"<{tag}> loads {shown(first)} from another website{self.reads_as(value, url)}; "
+            f"<{tag}> loads {shown(first)} from another website{reads_as}; "
             "every image must be stored in the site itself: put the file in "
             "theme/static/images/ and write its address here, e.g. /theme/images/logo.png",
             value_needles(tag, name, value),
         )
+
+
+def url_scheme(url: str) -> str:
+    """Return the scheme of an absolute URL, without its colon."""
+    return url.split(":", 1)[0]
 
 
 def parse_in_page(html: str) -> tuple[LexborHTMLParser, str]:
