@@ -48,6 +48,9 @@ PLACE_KEYS = {
 }
 
 PAGE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: A converted summary that is one paragraph of plain text (its characters are checked in the
+#: source), so that it needs no HTML parse.
+PLAIN_PARAGRAPH = re.compile(r"^<p>[^<&]*</p>$")
 
 
 def locate(source: str, findings: list[Finding]) -> list[int | None]:
@@ -129,7 +132,7 @@ def check_page_source(
     problems += characters
     problems += length_problems(header, path)
     findings = html_findings(html, page_url)
-    if summary:
+    if summary and not PLAIN_PARAGRAPH.match(summary):
         findings += html_findings(summary, page_url)
     if characters:
         # the same characters, seen again in the HTML's text: reported once, from the source
@@ -166,9 +169,11 @@ def check_content(content) -> None:
         return  # the reader has reported it
     summary = content.metadata.get("summary")
     settings = content.settings
-    site = settings.get("SITEURL") or settings.get("SITE_PUBLIC_URL") or DEFAULT_PAGE_URL
-    page_url = f"{site.rstrip('/')}/{getattr(content, 'url', '')}"
     relative = getattr(content, "relative_source_path", None)
+    site = settings.get("SITEURL") or settings.get("SITE_PUBLIC_URL") or DEFAULT_PAGE_URL
+    # the page's address is its path (PAGE_URL): cheaper than Pelican's `url`, same origin
+    path = Path(relative).with_suffix("").as_posix() + "/" if relative else ""
+    page_url = f"{site.rstrip('/')}/{path}"
     why = name_problem(relative) if relative else None
     problems = [PortalError(source_path, why)] if why else []
     problems += check_page_source(
