@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURE_SITE, build_or_fail, run_build
+from content_policy.content_policy import check_page_source
+from content_policy.html_policy import html_findings
 
 #: Markdown pages (path below content/en/, text) and what the build must say about each, by
 #: line number (negative: a second message on the same line).
@@ -94,7 +96,9 @@ PAGES = {
     "references": (
         "Title: References\n\n<p>A reference &#x2066;isolate.</p>\n",
         {
-            3: "the character reference for U+2066 (LEFT-TO-RIGHT ISOLATE) is not allowed",
+            3: "invisible character U+2066 (LEFT-TO-RIGHT ISOLATE) is not allowed (it changes "
+            "how the text displays or hides part of it); remove it, or the character reference "
+            "that writes it (&#x2066;)",
         },
     ),
     "long-title": (
@@ -204,3 +208,107 @@ def test_the_boldest_accepted_page_runs_nothing_and_loads_only_from_itself(tmp_p
     assert all(src.endswith(".js") and "/assets/js/" in src for src in scripts), scripts
     assert handlers == []
     assert requests and all(url.startswith("file://") for url in requests), requests
+
+
+# the same rules, without a build
+
+ALLOWED_KEYS = ("title", "summary")
+
+
+def problems(source: str, html: str = "") -> list[str]:
+    """Return the policy's problems of a page, its HTML given."""
+    return [str(p) for p in check_page_source(source, html, None, "p.md", ALLOWED_KEYS)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a\ud800b", "p.md:3: invisible character U+D800 (half of a surrogate pair, alone) at"),
+        ("a\x85b", "p.md:3: invisible character U+0085 (a control character) at column 2"),
+        ("a\x7fb", "p.md:3: invisible character U+007F (a control character) at column 2"),
+        ("\u2069", "p.md:3: invisible character U+2069 (POP DIRECTIONAL ISOLATE) at column 1"),
+        (
+            "a\x0cb\x0bc",
+            "p.md:3: invisible character U+000C (a control character) at column 2 "
+            "(and 1 more on this line)",
+        ),
+    ],
+)
+def test_invisible_characters_are_refused_with_line_and_column(text, expected):
+    assert problems(f"Title: T\n\n{text}\n")[0].startswith(expected)
+
+
+def test_tabs_line_breaks_and_marks_are_text():
+    # LRM/RLM marks are not controls that reorder text; CRLF files are fine
+    assert problems("Title: T\r\nSummary: S\r\n\r\na\tb \u200e\u200f é ∑\r\n") == []
+
+
+def test_many_bad_lines_are_summed_up():
+    found = problems("Title: T\n\n" + "x\x01\n" * 25)
+    assert len(found) == 21
+    assert found[-1] == (
+        "p.md:23: 5 more lines hold invisible control characters; delete them all (retyping "
+        "the text is the surest way)"
+    )
+
+
+def test_titles_and_summaries_have_a_length_limit():
+    assert problems(f"Title: {'t' * 150}\nSummary: {'s' * 400}\n\nx\n") == []
+    assert [p.split(";")[0] for p in problems(f"Title: {'t' * 151}\n\nx\n")] == [
+        "p.md:1: the title is 151 characters long"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "verdict"),
+    [
+        ("/theme/images/a.png", None),
+        ("../../theme/images/a.png", None),
+        ("//site.invalid/a.png", None),
+        ("https:/\\evil.example/a.png", "from another website"),
+        (" \x1f//evil.example/a.png", "from another website"),
+        ("\t/\t/evil.example/a.png", "from another website"),
+        ("https:evil.example/a.png", "when the site is served over http"),
+        ("HTTPS://SITE.INVALID/a.png", "names this site by its full address"),
+        ("http://[::1/a.png", "is not a valid address"),
+        ("blob:https://site.invalid/x", "blob: URL in src= on <img> is not allowed; every"),
+        ("java&#10;script:x", "javascript: URL in src= on <img> is not allowed; a browser reads"),
+    ],
+)
+def test_image_addresses_are_judged_as_a_browser_reads_them(value, verdict):
+    findings = html_findings(f'<img alt="x" src="{value}">')
+    messages = [f.message for f in findings if f.kind != "character"]
+    if verdict is None:
+        assert messages == []
+    else:
+        assert len(messages) == 1 and verdict in messages[0], messages
+
+
+@pytest.mark.parametrize(
+    ("value", "scheme"),
+    [
+        ("javascript:x", None),
+        ("JAVASCRIPT:x", None),
+        ("&#x6A;avascript:x", ""),
+        ("java&#x0A;script:x", "javascript:"),
+        ("\x00javascript:x", "relative"),  # NUL is U+FFFD in a value: a relative address
+        ("vbscript:x", None),
+        ("data:text/html,x", None),
+        ("file:///etc/passwd", None),
+        ("java\x01script:x", "relative"),
+        ("https:x", "relative"),
+        ("mailto:a@example.eu", "relative"),
+        ("tel:+3222", "relative"),
+        ("/\\other.example/", "relative"),
+    ],
+)
+def test_link_schemes_are_judged_after_normalisation(value, scheme):
+    messages = [
+        f.message for f in html_findings(f'<a href="{value}">x</a>') if f.kind != "character"
+    ]
+    if scheme == "relative":
+        assert messages == []
+    else:
+        assert len(messages) == 1 and " URL in href= on <a> is not allowed" in messages[0]
+        if scheme:
+            assert "a browser reads" in messages[0]

@@ -244,12 +244,13 @@ class PolicyCheck:
         return nodes
 
     def check_text(self, text: str) -> None:
-        """Refuse invisible characters that reached the text through character references."""
+        """Refuse invisible characters in text or a value (in pages, written as references)."""
         found = first_forbidden(text)
         if found is not None:
             self.add(
-                f"the character reference for {describe_character(found)} is not allowed "
-                "(it changes how the text displays or hides part of it); remove it",
+                f"invisible character {describe_character(found)} is not allowed (it changes "
+                "how the text displays or hides part of it); remove it, or the character "
+                f"reference that writes it (&#x{ord(found):x};)",
                 reference_needles(found),
                 "character",
             )
@@ -352,25 +353,25 @@ class PolicyCheck:
                 break
         else:
             return
-        target = value.strip(" \t\n\r\f")
-        first = target.split()[0] if target.split() else target
-        if url.host == page.host:
-            self.add(
-                f"<{tag}> names this site by its full address ({shown(first)}); write the "
-                "address from the site's root instead, e.g. /theme/images/logo.png (the site "
-                "is also served at other addresses, such as `make serve`'s)",
-                value_needles(tag, name, value),
-            )
-            return
+        written = shown(value.strip(" \t\n\r\f"))
+        store = (
+            "every image must be stored in the site itself: put the file in "
+            "theme/static/images/ and write its address here, e.g. /theme/images/logo.png"
+        )
         reads_as = self.reads_as(value, url)
         if reads_as and base != self.page_url:
             reads_as += f" when the site is served over {url_scheme(base)} (as by `make serve`)"
-        self.add(
-            f"<{tag}> loads {shown(first)} from another website{reads_as}; "
-            "every image must be stored in the site itself: put the file in "
-            "theme/static/images/ and write its address here, e.g. /theme/images/logo.png",
-            value_needles(tag, name, value),
-        )
+        if url.protocol not in ("http:", "https:"):
+            message = f"{url.protocol} URL in {name}= on <{tag}> is not allowed{reads_as}; {store}"
+        elif url.host == page.host:
+            message = (
+                f"<{tag}> names this site by its full address ({written}); write the address "
+                "from the site's root instead, e.g. /theme/images/logo.png (the site is also "
+                "served at other addresses, such as `make serve`'s)"
+            )
+        else:
+            message = f"<{tag}> loads {written} from another website{reads_as}; {store}"
+        self.add(message, value_needles(tag, name, value))
 
 
 def url_scheme(url: str) -> str:
