@@ -1,6 +1,7 @@
 # Covenant Portal. Targets:
-#   make serve        build the site and serve it on http://127.0.0.1:8000/
-#   make devserver    rebuild on every change and serve (for editors)
+#   make serve        build the site and serve it on http://127.0.0.1:8000/ (PORT=8001 for another port)
+#   make devserver    serve on http://127.0.0.1:8000/, rebuild on every change, reload open pages,
+#                     show build errors in the browser (for editors)
 #   make html         build the site into output/ (with its search index, sitemaps and server files)
 #   make check        build output/ and run every quality check over it; OUTPUT=dir checks dir as it is
 #   make publish      build a production release into publish/, check it, then make it live atomically
@@ -26,7 +27,6 @@
 PY_VERSION ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PELICAN := $(BIN)/pelican
 PELICANOPTS ?= --fatal warnings
 PELICANCONF ?= pelicanconf.py
 OUTPUT ?= output
@@ -80,13 +80,14 @@ serve-nginx: html nginx-conf
 	/usr/sbin/nginx -c $(abspath $(NGINX_DIR))/nginx.conf -e $(abspath $(NGINX_DIR))/error.log
 
 serve: html
-	$(PELICAN) --listen --bind $(HOST) --port $(PORT) -s pelicanconf.py -o $(OUTPUT)
+	$(BIN)/python -m portal.serve $(OUTPUT) --bind $(HOST) --port $(PORT)
 
 devserver: deps
-	$(PELICAN) content -s pelicanconf.py -o $(OUTPUT) --autoreload --listen --bind $(HOST) --port $(PORT) --fatal errors
+	$(BIN)/python -m portal.devserver content -s $(PELICANCONF) -o $(OUTPUT) $(PELICANOPTS) --bind $(HOST) --port $(PORT)
 
+# $(OUTPUT).building-* and $(OUTPUT).old-*: what a `make html` killed half-way leaves
 clean:
-	rm -rf $(OUTPUT) build cache .pytest_cache __pycache__ translations/*/LC_MESSAGES/*.mo
+	rm -rf $(OUTPUT) $(OUTPUT).building-* $(OUTPUT).old-* build cache .pytest_cache __pycache__ translations/*/LC_MESSAGES/*.mo
 
 lint: deps
 	$(BIN)/ruff check plugins portal tests bench pelicanconf.py publishconf.py

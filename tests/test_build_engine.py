@@ -59,7 +59,7 @@ def cache_option(folder: Path) -> str:
 
 
 @pytest.mark.parametrize("content", [FIXTURE_SITE, PROJECT / "content"], ids=["fixture", "shipped"])
-def test_fast_build_is_byte_identical_to_the_plain_path_cold_and_warm(tmp_path, content):
+def test_the_engine_is_byte_identical_to_the_plain_path_cold_and_warm(tmp_path, content):
     plain = build_or_fail(content, tmp_path / "plain", "-e", PLAIN, cache_option(tmp_path / "c0"))
     cache = cache_option(tmp_path / "cache")
     cold = build_or_fail(content, tmp_path / "cold", "-e", PARALLEL, cache)
@@ -249,7 +249,7 @@ def test_background_work_returns_its_result_or_is_done_again_here():
         in_background(lambda: 1 / 0)()
 
 
-def test_fast_build_settings_name_a_bad_key():
+def test_engine_settings_name_a_bad_key():
     with pytest.raises(PortalError, match="BUILD_ENGINE has no key 'worker'"):
         options({"BUILD_ENGINE": {"worker": 2}})
     with pytest.raises(PortalError, match="must be of type int"):

@@ -14,11 +14,17 @@ CHECKED_VERSION = "4.12.0"
 #: Dotted name -> why the portal uses it. Attributes of instances are given on their class
 #: (``pelican.contents.Content.relative_source_path``) and checked on an instance by the test.
 RELIED_ON = {
-    "pelican.get_instance": (
-        "portal/build.py: makes the Pelican instance from the command line's arguments, as "
-        "`pelican` does, so that `make html` takes Pelican's own options"
-    ),
     "pelican.parse_arguments": "portal/build.py: Pelican's own command-line options",
+    "pelican.get_config": (
+        "portal/build.py: the settings the command line overrides, as `pelican` reads them"
+    ),
+    "pelican.DEFAULT_CONFIG_NAME": "portal/build.py: pelicanconf.py when no -s is given",
+    "pelican.settings.DEFAULT_CONFIG": (
+        "portal/build.py: the PELICAN_CLASS to make the instance with, as `pelican` does"
+    ),
+    "pelican.main": (
+        "portal/build.py: `--autoreload`/`--listen` run Pelican's own server (bench/ uses it)"
+    ),
     "pelican.readers.DUPLICATES_DEFINITIONS_ALLOWED": (
         "build_engine/reader.py: which metadata may be given twice, as Pelican's Markdown "
         "reader decides"

@@ -1,4 +1,4 @@
-"""What editors' Markdown may contain: known metadata, and HTML that cannot run or load anything.
+"""What editors' Markdown may contain: known metadata, plain text, and HTML that cannot run or load.
 
 Content is written by editors in git, so the build rejects (rather than silently cleans) what
 would break the site's guarantees, and names the file, the line and the fix:
@@ -6,18 +6,16 @@ would break the site's guarantees, and names the file, the line and the fix:
 - metadata keys outside ``PAGE_METADATA`` (a typo such as ``Titel:`` would otherwise vanish),
   and keys that would move a page out of its place (``Lang``, ``Slug``, ``URL``, ``Save_as``,
   ``Status``): the file's path alone says what a page is;
-- a page without a title;
-- raw HTML that runs script or loads something: ``<script>``, ``<style>``, ``<iframe>``,
-  ``<object>``, ``<embed>``, ``<form>``, ``<link>``, ``<meta>``, ``<base>``; event-handler
-  attributes (``onclick=``...), ``style=`` and ``srcdoc=``; ``javascript:``, ``vbscript:``,
-  ``data:`` and ``file:`` URLs; images and media from other websites;
+- a page without a title, and a title or summary longer than its limit (``page_text``);
+- control characters, NUL and bidirectional controls anywhere in the source (``page_text``);
+- raw HTML outside the allow-list of elements, attributes and URLs (``html_policy``), which
+  reads the HTML as a browser does;
 - file or folder names other than lower-case letters, digits and hyphens (they become the
   page's address);
 - files in a language folder that are not ``.md`` pages (they would be silently ignored), and
   symbolic links anywhere under content/ (they can point outside the repository, or loop).
 
-Other inline HTML (``<abbr>``, ``<kbd>``, ``<br>``, tables...) is allowed. Text such as
-``<script>`` inside code spans and code blocks is escaped by Markdown and is fine.
+Text such as ``<script>`` inside code spans and code blocks is escaped by Markdown and is fine.
 """
 
 from __future__ import annotations
@@ -25,14 +23,15 @@ from __future__ import annotations
 import logging
 import os
 import re
-from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from build_engine.front_door import ReadPage, on_page_read
 from pelican import signals
 from portal_core.errors import PortalError, PortalErrors
 from portal_core.page_metadata import parse_page
+
+from .html_policy import DEFAULT_PAGE_URL, Finding, html_findings
+from .page_text import character_problems, length_problems
 
 logger = logging.getLogger(__name__)
 
@@ -49,130 +48,49 @@ PLACE_KEYS = {
     "translation": "a file is a translation when its path mirrors an English page",
 }
 
-NO_SCRIPT = ("content runs no scripts", "remove it")
-NO_STYLE = ("styles belong in theme/static/css/, not in content", "remove it")
-NO_EMBED = ("content embeds nothing from other pages or sites", "link to it instead")
-NO_FORM = ("a static site cannot receive forms", "link to the form instead")
-#: Element or attribute: (why it is not allowed, what to do).
-FORBIDDEN_ELEMENTS = {
-    "script": NO_SCRIPT,
-    "noscript": NO_SCRIPT,
-    "style": NO_STYLE,
-    "link": ("content loads no stylesheets or other resources", "remove it"),
-    "meta": ("page metadata goes in `Key: value` lines at the top of the file", "move it there"),
-    "base": ("content cannot change the page's base address", "remove it"),
-    "iframe": NO_EMBED,
-    "frame": NO_EMBED,
-    "frameset": NO_EMBED,
-    "object": NO_EMBED,
-    "embed": NO_EMBED,
-    "applet": NO_EMBED,
-    "form": NO_FORM,
-}
-FORBIDDEN_ATTRIBUTES = {"style": NO_STYLE, "srcdoc": NO_EMBED, "formaction": NO_FORM}
-URL_ATTRIBUTES = {
-    "href", "src", "srcset", "action", "formaction", "poster", "cite", "data", "background",
-    "longdesc", "ping", "xlink:href", "manifest", "codebase",
-}  # fmt: skip
-#: Attributes that load something into the page (as opposed to links the reader follows).
-ASSET_ATTRIBUTES = {"src", "srcset", "poster", "data", "background"}
-FORBIDDEN_SCHEMES = ("javascript", "vbscript", "data", "file")
 PAGE_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One forbidden thing found in a page's HTML, and where to look for it in the source."""
-
-    message: str
-    needle: str  # a regular expression that finds it in the Markdown source
-
-
-class PolicyParser(HTMLParser):
-    """Collect the forbidden elements, attributes and URLs of an HTML fragment."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.findings: list[Finding] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        """Check one start tag and its attributes."""
-        if tag in FORBIDDEN_ELEMENTS:
-            why, fix = FORBIDDEN_ELEMENTS[tag]
-            self.findings.append(
-                Finding(f"raw HTML <{tag}> is not allowed ({why}); {fix}", rf"<\s*{tag}\b")
-            )
-        for name, value in attrs:
-            needle = rf"\b{re.escape(name)}\s*="
-            if name.startswith("on"):
-                why, fix = NO_SCRIPT
-                message = (
-                    f"event-handler attribute {name}= on <{tag}> is not allowed ({why}); {fix}"
-                )
-                self.findings.append(Finding(message, needle))
-            elif name in FORBIDDEN_ATTRIBUTES:
-                why, fix = FORBIDDEN_ATTRIBUTES[name]
-                message = f"attribute {name}= on <{tag}> is not allowed ({why}); {fix}"
-                self.findings.append(Finding(message, needle))
-            elif name in URL_ATTRIBUTES and value and tag not in FORBIDDEN_ELEMENTS:
-                self.check_url(tag, name, value)
-
-    handle_startendtag = handle_starttag
-
-    def check_url(self, tag: str, name: str, value: str) -> None:
-        """Reject URLs that run script, embed data, or load assets from another site."""
-        for url in value.split(",") if name == "srcset" else [value]:
-            cleaned = re.sub(r"[\t\n\r]", "", url).strip()
-            match = SCHEME.match(cleaned)
-            scheme = match.group(1).lower() if match else ""
-            if scheme in FORBIDDEN_SCHEMES:
-                self.findings.append(
-                    Finding(
-                        f"{scheme}: URL in {name}= on <{tag}> is not allowed; link to a page "
-                        "or a file instead",
-                        rf"{scheme}\s*:|&#",
-                    )
-                )
-            elif name in ASSET_ATTRIBUTES and (scheme or cleaned.startswith("//")):
-                self.findings.append(
-                    Finding(
-                        f"<{tag}> loads {cleaned.split()[0]!r} from another website; every "
-                        "image and media file must be stored in the site itself",
-                        re.escape(cleaned.split()[0]),
-                    )
-                )
-
-
-def html_findings(html: str) -> list[Finding]:
-    """Return everything the policy forbids in an HTML fragment."""
-    parser = PolicyParser()
-    parser.feed(html)
-    parser.close()
-    return parser.findings
+#: A converted summary that is one paragraph of plain text (its characters are checked in the
+#: source), so that it needs no HTML parse.
+PLAIN_PARAGRAPH = re.compile(r"^<p>[^<&]*</p>$")
 
 
 def locate(source: str, findings: list[Finding]) -> list[int | None]:
-    """Return the source line of each finding (searching on after the previous match)."""
+    """Return the source line of each finding.
+
+    A finding's patterns are tried in turn; each search starts after the previous match of the
+    same pattern, so that the same thing found twice gets two lines.
+    """
     lines: list[int | None] = []
     searched_from: dict[str, int] = {}
     for finding in findings:
-        start = searched_from.get(finding.needle, 0)
-        match = re.compile(finding.needle, re.IGNORECASE).search(source, start)
-        if match is None and start:
-            match = re.compile(finding.needle, re.IGNORECASE).search(source)
-        if match is None:
-            lines.append(None)
-            continue
-        searched_from[finding.needle] = match.end()
-        lines.append(source.count("\n", 0, match.start()) + 1)
+        line = None
+        for needle in finding.needles:
+            pattern = re.compile(needle, re.IGNORECASE | re.MULTILINE)
+            start = searched_from.get(needle, 0)
+            match = pattern.search(source, start)
+            if match is None and start:
+                match = pattern.search(source)
+            if match is not None:
+                searched_from[needle] = max(match.end(), match.start() + 1)
+                line = source.count("\n", 0, match.start()) + 1
+                break
+        lines.append(line)
     return lines
 
 
 def check_page_source(
-    source: str, html: str, summary: str | None, path: str, allowed: tuple[str, ...]
+    source: str,
+    html: str,
+    summary: str | None,
+    path: str,
+    allowed: tuple[str, ...],
+    page_url: str = DEFAULT_PAGE_URL,
 ) -> list[PortalError]:
-    """Return every policy problem of one Markdown page: metadata, then HTML."""
+    """Return every policy problem of one Markdown page: metadata, text, then HTML.
+
+    `page_url` is the page's absolute address: relative URLs in it resolve against it, and
+    images must come from its origin.
+    """
     problems = []
     header = parse_page(source)
     for key, field in header.metadata.items():
@@ -211,11 +129,20 @@ def check_page_source(
             problems.append(
                 PortalError(path, "the page has no title; add `Title: ...` as its first line", 1)
             )
-    findings = html_findings(html)
-    if summary:
-        findings += html_findings(summary)
+    characters = character_problems(source, path)
+    problems += characters
+    problems += length_problems(header, path)
+    findings = html_findings(html, page_url)
+    if summary and not PLAIN_PARAGRAPH.match(summary):
+        findings += html_findings(summary, page_url)
+    if characters:
+        # the same characters, seen again in the HTML's text: reported once, from the source
+        findings = [f for f in findings if f.kind != "character"]
+    reported = set()
     for finding, line in zip(findings, locate(source, findings), strict=True):
-        problems.append(PortalError(path, finding.message, line))
+        if (finding.message, line) not in reported:  # e.g. every cell of an aligned column
+            reported.add((finding.message, line))
+            problems.append(PortalError(path, finding.message, line))
     return problems
 
 
@@ -235,12 +162,16 @@ def name_problem(relative: str) -> str | None:
 def page_checker(settings: dict):
     """Return the check of every Markdown page the build reads (see `check_page_source`)."""
     allowed = tuple(settings.get("PAGE_METADATA", DEFAULT_PAGE_METADATA))
+    site = settings.get("SITEURL") or settings.get("SITE_PUBLIC_URL") or DEFAULT_PAGE_URL
 
     def check(page: ReadPage) -> None:
+        # the page's address is its path (PAGE_URL): what relative URLs in it resolve against
+        path = Path(page.relative).with_suffix("").as_posix() + "/"
+        page_url = f"{site.rstrip('/')}/{path}"
         why = name_problem(page.relative)
         problems = [PortalError(page.path, why)] if why else []
         problems += check_page_source(
-            page.source, page.html, page.fields.get("summary"), page.path, allowed
+            page.source, page.html, page.fields.get("summary"), page.path, allowed, page_url
         )
         if problems:
             raise PortalErrors(problems)
