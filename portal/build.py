@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+import jinja2
 import pelican
 from build_engine.front_door import build_once, wait_for_late_outputs
 from pelican import signals
@@ -120,6 +121,10 @@ def describe_exception(error: BaseException, output: Path | None = None) -> list
         return [os_errors.describe(error, error.filename or output, then="build again")]
     if isinstance(error, SyntaxError) and error.filename:
         return [f"{error.filename}:{error.lineno}: Python syntax error: {error.msg}"]
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        # Pelican's own page generator loads each page's template before ours
+        where = error.filename or error.name or "template"
+        return [f"{where}:{error.lineno}: template syntax error: {error.message}"]
     return [
         f"{type(error).__name__}: {error} (unexpected: a bug in a plugin or a setting's value; "
         "rerun with --debug for the traceback)"

@@ -14,8 +14,10 @@ from pathlib import Path
 from build_engine.front_door import FileOutput, PageOutput, memory_slot, share, write
 from pelican import signals
 from pelican.generators import Generator
+from portal_core.errors import PortalError, PortalErrors
 from portal_core.here import Crumb, Here, LanguageLink, here_for_variant, page_digest
 from portal_core.languages import endonym
+from portal_core.page_metadata import parse_page
 from portal_core.page_tree import build_tree, page_path
 from portal_core.site import site_of
 
@@ -54,6 +56,7 @@ class MultilingualGenerator(Generator):
         for page in self.context.get("pages", []):
             pages.append(page)
             pages.extend(page.translations)
+        self.check_templates(pages)
         languages = tuple(self.settings["LANGUAGES"])
         source_lang = self.settings["DEFAULT_LANG"]
         self.tree = build_tree(pages, languages, source_lang)
@@ -74,6 +77,29 @@ class MultilingualGenerator(Generator):
         # status (its own, in its Here); the status page is made every build.
         share(self, "PAGE_TREE", self.tree, inputs=None)
         share(self, "TRANSLATION_STATUS", self.status, inputs=None)
+
+    def check_templates(self, pages) -> None:
+        """Refuse a page whose `Template:` names a template the theme does not have."""
+        known = set(self.env.list_templates())
+        extensions = self.settings["TEMPLATE_EXTENSIONS"]
+        problems = []
+        for page in pages:
+            name = page.template
+            if any(f"{name}{extension}" in known for extension in extensions):
+                continue
+            source = Path(page.source_path)
+            line = parse_page(source.read_text(encoding="utf-8")).line_of("template")
+            problems.append(
+                PortalError(
+                    source,
+                    f"template not found: Template: {name} names no template of the theme "
+                    f"(there is no theme/templates/{name}.html); use an existing one, such as "
+                    "page, or add that file",
+                    line,
+                )
+            )
+        if problems:
+            raise PortalErrors(problems)
 
     def generate_output(self, writer):
         """Write each page variant, the editors' status page, and the language chooser."""
