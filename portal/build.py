@@ -15,8 +15,6 @@ Usage (the Makefile's `html` target): ``python -m portal.build content -s pelica
 server's builder process (portal.devserver), with one Pelican instance. Every problem reaches
 it as one of our errors (PortalError: the build engine and the features name the file, the
 line and what to do) or as a log record; anything else is a bug, reported as one.
-``--autoreload`` and ``--listen`` are handed to Pelican unchanged (its own server, not
-`make devserver`).
 """
 
 from __future__ import annotations
@@ -392,8 +390,12 @@ def run(argv: list[str]) -> int:
     """
     args = pelican.parse_arguments(list(argv))
     if args.autoreload or args.listen:
-        pelican.main(list(argv))  # Pelican's own server (bench/ uses it); `make devserver` is ours
-        return 0
+        print(
+            "portal.build builds once; serve the site with `make serve`, or build on every "
+            "change with `make devserver`",
+            file=sys.stderr,
+        )
+        return 2
     process = multiprocessing.get_context("fork").Process(target=_build_process, args=(argv,))
     process.start()
     try:

@@ -22,9 +22,6 @@ RELIED_ON = {
     "pelican.settings.DEFAULT_CONFIG": (
         "portal/build.py: the PELICAN_CLASS to make the instance with, as `pelican` does"
     ),
-    "pelican.main": (
-        "portal/build.py: `--autoreload`/`--listen` run Pelican's own server (bench/ uses it)"
-    ),
     "pelican.readers.DUPLICATES_DEFINITIONS_ALLOWED": (
         "build_engine/reader.py: which metadata may be given twice, as Pelican's Markdown "
         "reader decides"
