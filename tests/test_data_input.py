@@ -38,7 +38,7 @@ def assert_refused(result, expected: list[str]) -> str:
     assert result.returncode != 0, output
     assert "Traceback" not in output and 'File "' not in output, output
     assert "unexpected" not in output, output
-    lines = output.splitlines()
+    lines = [line.removeprefix("error: ") for line in output.splitlines()]
     for message in expected:
         assert any(line.startswith(message) for line in lines), f"{message!r} not in:\n{output}"
     # the messages themselves print plainly: no control, bidirectional or surrogate characters
