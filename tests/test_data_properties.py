@@ -335,7 +335,7 @@ def render_everything(data: SiteData, today: date) -> None:
     directory = Directory(data, today, SITE_LANGS, {})
     built_at = datetime.combine(today, time(), UTC)
     zones = TimeZones.for_events(data.events.values())
-    directory.render_digest()
+    directory.digest()
     for lang in SITE_LANGS:
         locale = format_locale(lang)
         for entry in directory.supporters(lang):
