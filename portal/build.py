@@ -20,11 +20,13 @@ line and what to do) or as a log record; anything else is a bug, reported as one
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import importlib
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import time
 import traceback
@@ -44,7 +46,8 @@ from portal_core.errors import PortalError, PortalErrors
 from portal.staging import StagedOutput
 
 PROJECT = Path(__file__).resolve().parent.parent
-ONE_SHOT_GC_THRESHOLDS = (20_000, 20, 20)  # see run_in_this_process()
+ONE_SHOT_GC_THRESHOLDS = (20_000, 20, 20)  # see _build_child()
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 
 
 class BuildStopped(Exception):
@@ -314,26 +317,25 @@ def where(path: Path, root: Path) -> str:
     return f"{shown}/"
 
 
-def run_in_this_process(argv: Sequence[str], stream: TextIO) -> int:
-    """Build once into a folder next to the output, and swap it in if the build succeeded."""
-    builder = Builder(argv, stream, one_shot=True)
-    staged = target = None
-    with contextlib.suppress(Exception):  # the build reports what reading the settings raises
-        target = Path(builder.settings()["OUTPUT_PATH"])
-    existed = target is not None and target.exists()
-    if target is not None:
-        try:
-            staged = StagedOutput.prepare(builder.settings())
-        except OSError as error:
-            for line in describe_exception(error):
-                print(f"error: {line}", file=stream)
-            left = where(target, builder.root)
-            print(f"The build did not start; {left} is unchanged.", file=stream)
-            return 1
-        if staged is not None:
-            builder.output = staged.folder
-    in_place = target is not None and staged is None
-    thresholds = gc.get_threshold()
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to end this process when its parent ends (prctl PR_SET_PDEATHSIG).
+
+    The build runs in a child of the command the user started: if that command is killed,
+    its build must not go on writing next to the output folder. Where the call is not
+    available, the child ends with its parent's process group (Ctrl-C, a killed job) only.
+    """
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (AttributeError, OSError):
+        return
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the call
+        sys.exit(1)
+
+
+def _build_child(builder: Builder, parent: int, failed_text: str) -> None:
+    """The build's process: build, print what came of it, exit with 0 (success) or 1."""
+    die_with_parent(parent)
     # Nearly everything a build makes lives until it ends (pages, contexts, templates), so
     # the collector's default pace (a young-generation pass every 700 allocations, the whole
     # heap every 70,000) mostly walks live objects: 0.11 s of the shipped site's main process
@@ -342,51 +344,29 @@ def run_in_this_process(argv: Sequence[str], stream: TextIO) -> int:
     gc.set_threshold(*ONE_SHOT_GC_THRESHOLDS)
     try:
         outcome = builder.build()
-        if outcome.ok and staged is not None:
-            staged.swap_in()
-            staged = None
     except KeyboardInterrupt:
-        print("interrupted", file=stream)
-        return 130
-    except OSError as error:  # the swap
-        print(f"error: the new build could not replace the output folder: {error}", file=stream)
-        outcome = Outcome(ok=False, problems=(), failures=1, seconds=0.0)
-    finally:
-        gc.set_threshold(*thresholds)
-        builder.close()
-        if staged is not None:
-            staged.discard()
-    if outcome.ok:
-        return 0
-    count = outcome.failures
-    if target is None:
-        left = "no output folder was touched"
-    elif in_place:
-        left = f"{where(target, builder.root)} holds the content, so it was built in place"
-    elif existed:
-        left = f"{where(target, builder.root)} is unchanged"
-    else:
-        left = f"nothing was written to {where(target, builder.root)}"
-    print(
-        f"The build failed: {count} problem{'s' if count != 1 else ''} (listed above). "
-        f"Fix them and build again; {left}.",
-        file=stream,
-    )
-    return 1
+        print("interrupted", file=builder.stream)
+        sys.exit(130)
+    if not outcome.ok:
+        count = outcome.failures
+        print(
+            f"The build failed: {count} problem{'s' if count != 1 else ''} (listed above). "
+            f"Fix them and build again; {failed_text}.",
+            file=builder.stream,
+            flush=True,
+        )
+        sys.exit(1)
+    sys.exit(0)
 
 
-def _build_process(argv: Sequence[str]) -> None:
-    """The build's own process: its exit status is the build's."""
-    sys.exit(run_in_this_process(argv, sys.stderr))
-
-
-def run(argv: list[str]) -> int:
+def run(argv: Sequence[str]) -> int:
     """Build the site once with Pelican's arguments; return the exit status.
 
-    The build runs in a process of its own, forked from this one, whose exit status is the
-    build's: when it ends, the standard library ends it without freeing the whole site object
-    by object (content, rendered pages, caches), which the interpreter's teardown would do
-    for a good tenth of the build's time.
+    The settings are read and the folder next to the output prepared here; the build itself
+    runs in a process of its own, forked from this one: when it ends, the standard library
+    ends it without freeing the whole site object by object (content, rendered pages, caches),
+    which the interpreter's teardown would do for a good tenth of the build's time. If it
+    succeeded, its folder is swapped in for the output folder here.
     """
     args = pelican.parse_arguments(list(argv))
     if args.autoreload or args.listen:
@@ -396,15 +376,49 @@ def run(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    process = multiprocessing.get_context("fork").Process(target=_build_process, args=(argv,))
-    process.start()
+    stream = sys.stderr
+    builder = Builder(argv, stream, one_shot=True)
+    staged = target = None
+    with contextlib.suppress(Exception):  # the build reports what reading the settings raises
+        target = Path(builder.settings()["OUTPUT_PATH"])
+    if target is not None:
+        try:
+            staged = StagedOutput.prepare(builder.settings())
+        except (OSError, PortalError) as error:
+            for line in describe_exception(error):
+                print(f"error: {line}", file=stream)
+            left = where(target, builder.root)
+            print(f"The build did not start; {left} is unchanged.", file=stream)
+            return 1
+        builder.output = staged.folder
+        shown = where(target, builder.root)
+        failed_text = (
+            f"{shown} is unchanged" if target.exists() else f"nothing was written to {shown}"
+        )
+    else:
+        failed_text = "no output folder was touched"
+    child = multiprocessing.get_context("fork").Process(
+        target=_build_child, args=(builder, os.getpid(), failed_text), name="build"
+    )
     try:
-        process.join()
+        child.start()
+        child.join()
     except KeyboardInterrupt:
-        process.join()
-        return 130
-    code = process.exitcode
-    return 128 - code if code < 0 else code  # a signal's number as a shell shows it
+        child.join()
+    status = child.exitcode
+    status = 128 - status if status < 0 else status  # a signal's number, as a shell shows it
+    try:
+        if status == 0 and staged is not None:
+            staged.swap_in()
+            staged = None
+    except OSError as error:
+        print(f"error: the new build could not replace the output folder: {error}", file=stream)
+        status = 1
+    finally:
+        builder.close()
+        if staged is not None:
+            staged.discard()
+    return status
 
 
 def main() -> None:

@@ -14,6 +14,8 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from portal_core.errors import PortalError
+
 STAGING = ".building-"  # <output>.building-<pid>: a build in progress
 SET_ASIDE = ".old-"  # <output>.old-<pid>: the previous output, between two renames
 RENAME_EXCHANGE = 2  # renameat2(2) flag: swap two paths in one step
@@ -80,16 +82,21 @@ class StagedOutput:
         self.retention = tuple(retention)
 
     @classmethod
-    def prepare(cls, settings: dict) -> StagedOutput | None:
-        """Make the folder the build writes into; None: build in place (see below).
+    def prepare(cls, settings: dict) -> StagedOutput:
+        """Make the folder the build writes into.
 
-        An output folder that holds the content (``-o .``) is one Pelican never empties; it is
-        built in place, as Pelican does.
+        An output folder that holds the content (``-o .``), or lies inside it, is refused: the
+        swap would replace the content, and the build would read its own output as pages.
         """
         target = Path(os.path.realpath(settings["OUTPUT_PATH"]))
         content = Path(os.path.realpath(settings["PATH"]))
-        if target == content or target in content.parents:
-            return None
+        if target == content or target in content.parents or content in target.parents:
+            where = "lies inside" if content in target.parents else "holds"
+            raise PortalError(
+                settings["OUTPUT_PATH"],
+                f"the output folder {where} the content folder {settings['PATH']}; build into "
+                "a folder of its own, e.g. -o output",
+            )
         staged = cls(target, settings.get("OUTPUT_RETENTION", ()))
         staged.remove_leftovers()
         staged.folder.mkdir(parents=True)

@@ -50,6 +50,15 @@ def check_settings(pelican) -> None:
             "DELETE_OUTPUT_DIRECTORY must be False: the build engine removes what a build no "
             "longer makes itself, and `make html` builds next to the output folder",
         )
+    output = Path(os.path.realpath(pelican.settings["OUTPUT_PATH"]))
+    content = Path(os.path.realpath(pelican.settings["PATH"]))
+    if output == content or output in content.parents or content in output.parents:
+        raise PortalError(
+            str(pelican.settings["OUTPUT_PATH"]),
+            f"the output folder and the content folder {pelican.settings['PATH']} overlap; "
+            "the engine removes from the output what a build did not write: build into a "
+            "folder of its own, e.g. -o output",
+        )
     memory_of(pelican.settings)
 
 

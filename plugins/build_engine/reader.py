@@ -202,48 +202,53 @@ class PortalMarkdownReader(MarkdownReader):
 
     def read(self, source_path):
         """Return the page's HTML and metadata; raise PortalErrors naming every problem."""
-        self._source_path = source_path
-        engine = reading_of(self.settings)
-        result = engine.take(source_path)
+        result = reading_of(self.settings).take(source_path)
         if result.problems:
             raise PortalErrors(list(result.problems))
         converted = result.converted
-        try:
-            metadata = self.metadata(converted) if converted.meta is not None else {}
-        except ValueError as error:
-            # Pelican's metadata parsers ("'2024-13-45' is not a valid date")
-            line = metadata_line(result.source, str(error))
-            raise PortalError(source_path, f"{error}; correct the metadata line", line) from None
+        if converted.meta is None:
+            return converted.html, {}
+        metadata, problems = self.metadata(source_path, result.source, converted)
+        if problems:
+            raise PortalErrors(problems)
         return converted.html, metadata
 
-    def metadata(self, converted: Converted) -> dict:
-        """Return the page's metadata as Pelican's Markdown reader makes it."""
-        output = {}
+    def metadata(
+        self, source_path: str, source: str, converted: Converted
+    ) -> tuple[dict, list[PortalError]]:
+        """Return the page's metadata as Pelican's Markdown reader makes it, and the problems
+        of its values (a key given twice that may be given once; a value Pelican's parsers
+        refuse, such as '2024-13-45' for a date), each at its line."""
+        output, problems = {}, []
+        header = parse_page(source)
         for name, value in converted.meta.items():
             name = name.lower()
             if name in converted.fields:
-                output[name] = self.process_metadata(name, converted.fields[name])
+                value = converted.fields[name]
             elif not DUPLICATES_DEFINITIONS_ALLOWED.get(name, True):
                 if len(value) > 1:
-                    raise PortalError(
-                        self._source_path,
-                        f"metadata {name.capitalize()}: is given {len(value)} times; keep one",
+                    problems.append(
+                        PortalError(
+                            source_path,
+                            f"metadata {name.capitalize()}: is given {len(value)} times; keep one",
+                            header.line_of(name),
+                        )
                     )
-                output[name] = self.process_metadata(name, value[0])
-            elif len(value) > 1:
+                value = value[0]
+            elif len(value) == 1:
+                value = value[0]
+            try:
                 output[name] = self.process_metadata(name, value)
-            else:
-                output[name] = self.process_metadata(name, value[0])
-        return output
-
-
-def metadata_line(source: str, message: str) -> int | None:
-    """Return the line of the metadata value a parser's message quotes, if any."""
-    header = parse_page(source)
-    for field in header.metadata.values():
-        if repr(field.value) in message or f"'{field.value}'" in message:
-            return field.line
-    return None
+            except ValueError as error:
+                # Pelican's metadata parsers ("'2024-13-45' is not a valid date")
+                problems.append(
+                    PortalError(
+                        source_path,
+                        f"{error}; correct the metadata line",
+                        header.line_of(name),
+                    )
+                )
+        return output, problems
 
 
 class BuildReading:
