@@ -10,6 +10,7 @@
 #   make nginx-conf   write the nginx configuration for the built site into build/nginx/
 #   make serve-nginx  serve the built site with that nginx configuration on http://127.0.0.1:8080/
 #   make test         lint, format check and the test suite (what CI runs; it runs every check)
+#   make golden       write the fixture site's expected output into tests/golden/ (after an intended change)
 #   make bench        build-speed benchmark against plain Pelican, Hugo and Eleventy (BENCH_SCALE=full for the targets)
 #   make clean        remove build products
 #   make l10n-extract extract interface strings from templates and plugins into translations/messages.pot
@@ -38,7 +39,7 @@ NGINX_LISTEN ?= $(HOST):$(NGINX_PORT)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: deps node-deps system-deps bench-deps html check publish rollback nginx-conf serve-nginx serve devserver clean \
+.PHONY: deps node-deps system-deps bench-deps html check publish rollback nginx-conf serve-nginx serve devserver clean golden \
 	test lint l10n-extract l10n-update l10n-compile l10n-init l10n-status l10n-stamp l10n-reviewed bench
 
 $(BIN)/.installed: requirements.txt
@@ -92,6 +93,15 @@ clean:
 lint: deps
 	$(BIN)/ruff check plugins portal tests bench pelicanconf.py publishconf.py
 	$(BIN)/ruff format --check plugins portal tests bench pelicanconf.py publishconf.py
+
+# The fixture site's expected output (tests/test_golden.py), written again after an intended
+# change; pagefind/ is left out (binary index, compared with Pagefind's own by the search tests).
+GOLDEN := tests/golden/fixture
+golden: deps
+	rm -rf $(GOLDEN) $(GOLDEN).building-*
+	SOURCE_DATE_EPOCH=1795996800 $(BIN)/python -m portal.build tests/fixtures/site -s pelicanconf.py \
+	  -o $(GOLDEN) --fatal warnings -e 'CACHE_PATH="build/golden-cache"'
+	rm -rf $(GOLDEN)/pagefind
 
 test: deps node-deps system-deps lint
 	$(BIN)/python -m pytest

@@ -11,7 +11,7 @@ import jinja2
 PROJECT_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(PROJECT_DIR / "plugins"))
 
-from multilingual.languages import EU_LANGUAGES  # noqa: E402
+from portal_core.languages import EU_LANGUAGES  # noqa: E402
 
 AUTHOR = "Covenant of Mayors Office"
 SITENAME = "Covenant of Mayors for Climate & Energy"
@@ -49,21 +49,22 @@ CATEGORY_FEED_ATOM = CATEGORY_FEED_RSS = TRANSLATION_FEED_ATOM = TRANSLATION_FEE
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = TAG_FEED_ATOM = TAG_FEED_RSS = None
 
 THEME = "theme"
-THEME_STATIC_DIR = "theme"
+# The theme's static files are written by the serving plugin (fingerprinted under assets/, and
+# as they are under theme/), through the build engine like every other file.
+THEME_STATIC_PATHS = []
 RELATIVE_URLS = False
-DELETE_OUTPUT_DIRECTORY = True
-# The search plugin keeps output/pagefind in step itself, rewriting only what changed.
-OUTPUT_RETENTION = ["pagefind"]
+# The build engine owns the output folder: it removes what a build no longer makes, and
+# `make html` builds next to output/ and swaps the result in.
+DELETE_OUTPUT_DIRECTORY = False
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
 
 PLUGIN_PATHS = ["plugins"]
-# fast_build comes first: at the end of a dev-server rebuild it removes the pages no longer
-# built before the search index and the sitemaps read the output folder. sitemap comes before
-# search: the sitemaps are written while Pagefind is still indexing the last pages, and the
-# search plugin waits for Pagefind last.
+# build_engine: every file reaches the output through it (plugins/build_engine/front_door.py).
+# The features after it write their generators' outputs in this order, which is the order in
+# which pages reach the search index.
 PLUGINS = [
-    "fast_build",
+    "build_engine",
     "multilingual",
     "directory",
     "serving",
@@ -90,8 +91,8 @@ JINJA_ENVIRONMENT = {
     "undefined": jinja2.StrictUndefined,
     "trim_blocks": True,
     "lstrip_blocks": True,
-    # memo: parts shared by many pages rendered once per build (plugins/fast_build/memo.py)
-    "extensions": ["jinja2.ext.i18n", "fast_build.memo.MemoExtension"],
+    # memo: parts shared by many pages rendered once per build (plugins/build_engine/memo.py)
+    "extensions": ["jinja2.ext.i18n", "build_engine.memo.MemoExtension"],
     # Every build makes a new environment, so checking template files for changes before each
     # render (thousands of stat calls per build) buys nothing.
     "auto_reload": False,

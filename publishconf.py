@@ -16,4 +16,3 @@ from portal.site_address import checked_site_url
 SITEURL = checked_site_url(SITE_PUBLIC_URL)  # noqa: F405
 FEED_DOMAIN = SITEURL
 RELATIVE_URLS = False
-DELETE_OUTPUT_DIRECTORY = True

@@ -17,7 +17,9 @@ SAMPLE_SECONDS = 0.05
 #: the build on a 2-core machine: it is read when the RSS sum reaches a new high, and at least
 #: every PSS_SECONDS.
 PSS_SECONDS = 0.25
-DONE = re.compile(r"Done: Processed .* in ([0-9.]+) seconds")
+#: The dev server's line after each build (portal/devserver.py).
+DONE = re.compile(r"devserver: Built(?: after changes to .*?)? in ([0-9.]+) s;")
+FAILED = re.compile(r"devserver: The build.* failed")
 
 
 @dataclass
@@ -157,7 +159,7 @@ def run_measured(
 
 
 class DevServer:
-    """Pelican in --autoreload mode, as `make devserver` runs it, with its output watched."""
+    """The dev server (portal.devserver), as `make devserver` runs it, with its output read."""
 
     def __init__(self, command: list[str], cwd: Path, env: dict[str, str]) -> None:
         self.process = subprocess.Popen(
@@ -177,23 +179,9 @@ class DevServer:
         for raw in iter(self.process.stdout.readline, b""):
             self.lines.put((time.perf_counter(), raw.decode("utf-8", "replace")))
 
-    def wait_noticed(self, timeout: float) -> bool:
-        """Wait until the server says it noticed a change; False if it said nothing in time."""
-        deadline = time.perf_counter() + timeout
-        while (remaining := deadline - time.perf_counter()) > 0:
-            try:
-                _, line = self.lines.get(timeout=remaining)
-            except queue.Empty:
-                return False
-            self.log.append(line)
-            if "re-generating" in line or "Modified:" in line:
-                return True
-        return False
-
     def wait_done(self, timeout: float) -> tuple[float, float]:
         """Wait for the next finished build; return (when it printed, its own seconds)."""
         deadline = time.perf_counter() + timeout
-        pending = ""
         while True:
             remaining = deadline - time.perf_counter()
             if remaining <= 0 or (self.process.poll() is not None and self.lines.empty()):
@@ -203,12 +191,10 @@ class DevServer:
             except queue.Empty:
                 continue
             self.log.append(line)
-            # Pelican's console wraps long lines; join them before matching.
-            pending = (pending + " " + line.strip())[-400:]
-            match = DONE.search(pending)
+            match = DONE.search(line)
             if match:
                 return when, float(match.group(1))
-            if "CRITICAL" in line or "ERROR" in line:
+            if FAILED.search(line):
                 raise RuntimeError("dev server reported an error:\n" + "".join(self.log[-40:]))
 
     def stop(self) -> None:

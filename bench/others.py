@@ -16,7 +16,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from multilingual.page_metadata import BOM, LINE, parse_page
+from portal_core.page_metadata import BOM, LINE, parse_page
 
 from . import PROJECT
 

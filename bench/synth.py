@@ -11,8 +11,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from multilingual.languages import EU_LANGUAGES
 from multilingual.translation_status import source_hash
+from portal_core.languages import EU_LANGUAGES
 
 #: Letters used to make up words, so that every language's text has its own script and accents.
 ALPHABETS = {

@@ -1,4 +1,4 @@
-"""Run the Pelican build and report problems plainly: file, line and what to do, no traceback.
+"""Run the build and report problems plainly: file, line and what to do, no traceback.
 
 Usage (the Makefile's `html` target): ``python -m portal.build content -s pelicanconf.py -o output
 --fatal warnings``. It takes Pelican's own arguments. Unlike ``pelican``, it
@@ -9,28 +9,25 @@ Usage (the Makefile's `html` target): ``python -m portal.build content -s pelica
 - exits non-zero on any error, and with ``--fatal warnings`` on any warning;
 - never shows a Python traceback unless ``--debug`` is given;
 - builds next to the output folder and puts the result in its place only when the build
-  succeeded (`StagedOutput`): a failed build leaves the output folder exactly as it was.
+  succeeded (portal.staging): a failed build leaves the output folder exactly as it was.
 
 `Builder` is the one way the project runs a build: once here, again and again in the dev
-server's builder process (portal.devserver), with one Pelican instance. ``--autoreload`` and
-``--listen`` are handed to Pelican unchanged (its own server, not `make devserver`).
+server's builder process (portal.devserver), with one Pelican instance. Every problem reaches
+it as one of our errors (PortalError: the build engine and the features name the file, the
+line and what to do) or as a log record; anything else is a bug, reported as one.
 """
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import ctypes
-import errno
 import gc
 import importlib
-import io
 import logging
+import multiprocessing
 import os
-import re
-import shutil
+import signal
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Sequence
@@ -40,17 +37,17 @@ from typing import TextIO
 
 import jinja2
 import pelican
-from fast_build.fast_build import build_once
-from multilingual.errors import PortalError, PortalErrors
+from build_engine.front_door import build_once, wait_for_late_outputs
 from pelican import signals
-from pelican.generators import PelicanTemplateNotFound
 from pelican.settings import DEFAULT_CONFIG, read_settings
+from portal_core import os_errors
+from portal_core.errors import PortalError, PortalErrors
 
-from portal import os_errors
+from portal.staging import StagedOutput
 
-TEMPLATE_SUFFIXES = (".html", ".xml", ".txt", ".ics", ".j2")
 PROJECT = Path(__file__).resolve().parent.parent
-ONE_SHOT_GC_THRESHOLDS = (20_000, 20, 20)  # see run()
+ONE_SHOT_GC_THRESHOLDS = (20_000, 20, 20)  # see _build_child()
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 
 
 class BuildStopped(Exception):
@@ -63,7 +60,6 @@ class Problems:
 
     root: Path
     stream: TextIO
-    content_path: Path | None = None
     output_path: Path | None = None
     fatal_warnings: bool = False
     errors: int = 0
@@ -98,33 +94,13 @@ class Problems:
         for text in describe_exception(error, self.output_path):
             self.report(logging.ERROR, text)
 
-    def report_stop(self, printed: str, code: object) -> None:
-        """Report a build that a plugin ended with SystemExit, from what it printed first.
-
-        Such a plugin (the directory's `stop_build`) prints its problems on stderr, one per
-        line under a heading that ends with a colon, and exits: its lines become problems.
-        """
-        lines = [
-            line.strip()
-            for line in printed.splitlines()
-            if line.strip() and not line.rstrip().endswith(":")
-        ]
-        for line in lines:
-            self.report(logging.ERROR, line)
-        if not lines:
-            self.report(
-                logging.ERROR,
-                f"a plugin stopped the build (exit status {code}) without saying why; rerun "
-                "with --debug",
-            )
-
     @property
     def failures(self) -> int:
         """Return how many problems fail the build: errors, and warnings when they are fatal."""
         return self.errors + (self.warnings if self.fatal_warnings else 0)
 
 
-def portal_errors(error: BaseException) -> list[PortalError] | None:
+def portal_errors(error: BaseException | None) -> list[PortalError] | None:
     """Return the PortalErrors an exception carries, or None if it is not one of ours."""
     if isinstance(error, PortalErrors):
         return error.errors
@@ -133,109 +109,36 @@ def portal_errors(error: BaseException) -> list[PortalError] | None:
     return None
 
 
-def template_frame(error: BaseException) -> tuple[str, int] | None:
-    """Return the template file and line where a rendering error happened, if any."""
-    found = None
-    for frame in traceback.extract_tb(error.__traceback__):
-        if frame.filename.endswith(TEMPLATE_SUFFIXES):
-            found = (frame.filename, frame.lineno)
-    return found
-
-
-def code_frame(error: BaseException) -> tuple[str, int] | None:
-    """Return the line of the project's own code (plugins, settings) where an error was raised."""
-    found = None
-    for frame in traceback.extract_tb(error.__traceback__):
-        path = Path(frame.filename)
-        if path.parent == PROJECT or path.is_relative_to(PROJECT / "plugins"):
-            found = (frame.filename, frame.lineno)
-    return found
-
-
-def output_being_written(error: BaseException) -> str | None:
-    """Return the output file being written when the error happened (Pelican or fast_build)."""
-    tb = error.__traceback__
-    name = None
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        if code.co_name == "write_file" and code.co_filename.endswith("writers.py"):
-            name = tb.tb_frame.f_locals.get("name")
-        elif code.co_name == "_render" and code.co_filename.endswith("fast_build/output.py"):
-            name = getattr(tb.tb_frame.f_locals.get("job"), "name", None)  # fast_build's renderer
-        tb = tb.tb_next
-    return name if isinstance(name, str) else None
-
-
 def describe_exception(error: BaseException, output: Path | None = None) -> list[str]:
-    """Turn an exception into plain messages naming the file, the line and the fix.
+    """Turn an exception that ended a build into plain messages naming the file and the fix.
 
-    `output` is the output folder, named when the system refuses a write (a full disk...)
-    whose file cannot be told.
+    `output` is the output folder, named when the system refuses a write whose file cannot be
+    told.
     """
     ours = portal_errors(error)
     if ours is not None:
         return [str(e) for e in ours]
     if os_errors.is_environment_fault(error):
-        path = error.filename or os_errors.path_in_traceback(error) or output
-        return [os_errors.describe(error, path, then="build again")]
-    if isinstance(error, jinja2.TemplateSyntaxError):
-        where = error.filename or error.name or "template"
-        return [f"{where}:{error.lineno}: template syntax error: {error.message}"]
-    if isinstance(error, jinja2.UndefinedError):
-        where = template_frame(error)
-        place = f"{where[0]}:{where[1]}: " if where else ""
-        writing = output_being_written(error)
-        page = f" while writing {writing}" if writing else ""
-        return [
-            f"{place}template error{page}: {error.message}; every variable a template uses must "
-            "be defined (test optional ones with `is defined`)"
-        ]
-    if isinstance(error, jinja2.TemplateNotFound | PelicanTemplateNotFound):
-        where = template_frame(error)
-        if where:
-            return [f"{where[0]}:{where[1]}: template not found: {error}; fix the name"]
-        return [
-            f"template not found: {error}; check the page's `Template:` line or the theme's "
-            "templates/ folder"
-        ]
-    if isinstance(error, jinja2.TemplateError):
-        where = template_frame(error)
-        place = f"{where[0]}:{where[1]}: " if where else ""
-        return [f"{place}template error: {error}"]
+        return [os_errors.describe(error, error.filename or output, then="build again")]
     if isinstance(error, SyntaxError) and error.filename:
         return [f"{error.filename}:{error.lineno}: Python syntax error: {error.msg}"]
-    if isinstance(error, OSError) and error.filename:
-        return [f"{error.filename}: {error.strerror or error}"]
-    where = template_frame(error) or code_frame(error)
-    place = f"{where[0]}:{where[1]}: " if where else ""
-    writing = output_being_written(error)
-    page = f" while writing {writing}" if writing else ""
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        # Pelican's own page generator loads each page's template before ours
+        where = error.filename or error.name or "template"
+        return [f"{where}:{error.lineno}: template syntax error: {error.message}"]
     return [
-        f"{place}{type(error).__name__}{page}: {error} (unexpected: a bug in a template, a "
-        "plugin or a setting's value; rerun with --debug for the traceback)"
+        f"{type(error).__name__}: {error} (unexpected: a bug in a plugin or a setting's value; "
+        "rerun with --debug for the traceback)"
     ]
 
 
-def line_containing(path: Path, needle: str) -> int | None:
-    """Return the first line of `path` that contains `needle`, if any."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    for number, line in enumerate(text.splitlines(), start=1):
-        if needle in line:
-            return number
-    return None
-
-
-def line_quoting(path: Path, message: str) -> int | None:
-    """Return the first line of `path` that contains the value quoted in `message`, if any."""
-    quoted = re.search(r"'([^']+)'", message)
-    return line_containing(path, quoted.group(1)) if quoted else None
-
-
 class PlainHandler(logging.Handler):
-    """Log handler that prints Pelican's messages plainly and counts the problems."""
+    """Log handler that prints Pelican's messages plainly and counts the problems.
+
+    A record logged while one of our errors is being handled (Pelican logs "Could not
+    process" for a page our reader refused, without the reason) stands for that error: its
+    problems are printed instead of the record's text.
+    """
 
     def __init__(self, problems: Problems, show_level: int) -> None:
         super().__init__(level=logging.DEBUG)
@@ -256,50 +159,16 @@ class PlainHandler(logging.Handler):
 
     def describe(self, record: logging.LogRecord) -> list[str]:
         """Return what a warning or error means, in plain words."""
-        if record.msg == "Could not process %s" and record.args:
-            # Pelican logs the failing file without the reason; the exception being handled
-            # (attached to the record only with DEBUG) is the reason.
-            error = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
-            source = record.args[0]
-            if self.problems.content_path is not None:
-                source = self.problems.content_path / str(source)
-            if error is None:
-                return [f"{source}: could not be read"]
-            ours = portal_errors(error)
-            if ours is not None:
-                return [str(e) for e in ours]
-            if isinstance(error, RecursionError):
-                return [
-                    f"{source}: the text is nested too deeply for the Markdown converter (lists "
-                    "or quotes inside each other, hundreds of levels); flatten it"
-                ]
-            if os_errors.is_environment_fault(error):
-                return [os_errors.describe(error, error.filename or source, then="build again")]
-            if isinstance(error, ValueError):
-                # Pelican's metadata parsers ("'2024-13-45' is not a valid date")
-                line = line_quoting(Path(source), str(error))
-                where = f"{source}:{line}" if line else str(source)
-                return [f"{where}: {error}; correct the metadata line"]
-            return [f"{source}: {line}" for line in describe_exception(error)]
-        error = record.exc_info[1] if record.exc_info else None
+        error = record.exc_info[1] if record.exc_info else sys.exc_info()[1]
+        ours = portal_errors(error)
+        if ours is not None and record.levelno >= logging.ERROR:
+            return [str(e) for e in ours]
         if error is not None and os_errors.is_environment_fault(error):
-            # Pelican logs a file it could not delete or copy with the error attached
             return [os_errors.describe(error, then="build again")]
-        if record.msg.startswith("Skipping %s: could not find information about"):
-            path, missing = record.args
-            return [
-                f"{path}: the page has no {missing!r} metadata; add a line "
-                f"`{str(missing).capitalize()}: ...` at the top of the file"
-            ]
-        if record.msg.startswith("Empty alt attribute for image %s in %s"):
-            image, path = record.args
-            line = line_containing(Path(path), str(image))
-            where = f"{path}:{line}" if line else str(path)
-            return [
-                f"{where}: image {image} has no alternative text; write what it shows between "
-                "its square brackets: ![what the image shows](...)"
-            ]
-        return [record.getMessage()]
+        message = record.getMessage()
+        if error is not None and record.levelno >= logging.ERROR:
+            message = f"{message}: {type(error).__name__}: {error}"
+        return [message]
 
 
 def configure_logging(problems: Problems, verbosity: int | None) -> PlainHandler:
@@ -339,7 +208,7 @@ class Builder:
     the input, an exception in a plugin or a template, a settings file that does not run, or a
     plugin that ends the build with SystemExit all come back as problem lines.
 
-    The Pelican instance lives as long as the Builder, so that the fast build keeps what did
+    The Pelican instance lives as long as the Builder, so that the build engine keeps what did
     not change from one build to the next (the dev server's rebuilds); a build that failed
     leaves it usable, and one that could not create it tries again next time. `one_shot`
     (`make html`): one build, nothing kept for a next one. `output`, when set, is where the
@@ -398,26 +267,24 @@ class Builder:
         started = time.perf_counter()
         problems = self.problems = self._new_problems()
         self.handler.problems = problems
-        printed = io.StringIO()  # what plugins print on stderr during the build
         try:
-            with contextlib.redirect_stderr(printed):
-                site = self._instance()
-                problems.content_path = Path(site.settings["PATH"])
-                problems.output_path = Path(site.settings["OUTPUT_PATH"])
-                site.run()
+            site = self._instance()
+            problems.output_path = Path(site.settings["OUTPUT_PATH"])
+            site.run()
         except BuildStopped:
             pass
         except SystemExit as stop:
-            problems.report_stop(printed.getvalue(), stop.code)
-            printed = None
+            problems.report(
+                logging.ERROR,
+                f"a plugin ended the build (SystemExit {stop.code!r}); plugins report problems "
+                "as PortalErrors: rerun with --debug to see which",
+            )
         except Exception as error:
             if self.debug:
                 traceback.print_exception(error, file=self.stream)
             problems.report_exception(error)
         finally:
             self.problems = None
-            if printed is not None and printed.getvalue():
-                self.stream.write(printed.getvalue())
         if problems.hidden_warnings:
             print(
                 f"({problems.hidden_warnings} later warnings are not shown: they may follow from "
@@ -431,206 +298,16 @@ class Builder:
             seconds=time.perf_counter() - started,
         )
 
+    def wait_for_late_outputs(self) -> None:
+        """Wait until what the last build writes after it has ended is written (search)."""
+        if self.site is not None:
+            wait_for_late_outputs(self.site.settings)
+
     def close(self) -> None:
         """Stop listening to Pelican's signals (the instance is dropped)."""
         signals.page_generator_finalized.disconnect(self._stop_if_failed)
         signals.all_generators_finalized.disconnect(self._stop_if_failed)
         self.site = None
-
-
-STAGING = ".building-"  # <output>.building-<pid>: a build in progress
-SET_ASIDE = ".old-"  # <output>.old-<pid>: the previous output, between two renames
-RENAME_EXCHANGE = 2  # renameat2(2) flag: swap two paths in one step
-AT_FDCWD = -100
-
-
-def exchange(first: Path, second: Path) -> bool:
-    """Swap two paths in one step (Linux's renameat2 with RENAME_EXCHANGE).
-
-    Return False where the system or the file system cannot, so that the caller renames in
-    two steps instead; raise OSError for any other failure.
-    """
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError, TypeError):
-        return False
-    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p]
-    renameat2.argtypes += [ctypes.c_uint]
-    if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE):
-        code = ctypes.get_errno()
-        if code in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
-            return False
-        raise OSError(code, os.strerror(code), str(second))
-    return True
-
-
-def remove_path(path: Path) -> None:
-    """Remove a folder with everything in it, or a file or link."""
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink()
-
-
-def process_alive(pid: int) -> bool:
-    """Tell whether a process with this id runs (a folder named after it is still in use)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-class StagedOutput:
-    """A build written next to its output folder, put in the folder's place only if it succeeds.
-
-    The build writes into ``<output>.building-<pid>``, a sibling on the same file system. On
-    success the two are swapped in one step where the system can (renameat2's exchange, on
-    Linux file systems that support it), else by renaming the old folder aside and the new one
-    in; then the old one is removed. A failed or interrupted build never touches the output
-    folder; what a killed one leaves behind is removed by the next build (and an output folder
-    left aside by a build killed between its two renames is put back).
-
-    What Pelican would have kept in the folder is kept: the entries named in OUTPUT_RETENTION
-    that the build did not write itself are copied from the old folder into the new one, and
-    with DELETE_OUTPUT_DIRECTORY off the whole old folder is copied in before the build.
-    """
-
-    def __init__(self, target: Path, retention: Sequence[str]) -> None:
-        self.target = target
-        self.folder = target.with_name(f"{target.name}{STAGING}{os.getpid()}")
-        self.retention = tuple(retention)
-
-    @classmethod
-    def prepare(cls, settings: dict) -> StagedOutput | None:
-        """Make the folder the build writes into; None: build in place (see below).
-
-        An output folder that holds the content (``-o .``) is one Pelican never empties; it is
-        built in place, as Pelican does.
-        """
-        target = Path(os.path.realpath(settings["OUTPUT_PATH"]))
-        content = Path(os.path.realpath(settings["PATH"]))
-        if target == content or target in content.parents:
-            return None
-        delete = settings.get("DELETE_OUTPUT_DIRECTORY", True)
-        staged = cls(target, settings.get("OUTPUT_RETENTION", ()) if delete else ())
-        staged.remove_leftovers()
-        if not delete and target.is_dir():
-            shutil.copytree(target, staged.folder, symlinks=True)
-        else:
-            staged.folder.mkdir(parents=True)
-        return staged
-
-    def remove_leftovers(self) -> None:
-        """Remove what builds killed before they finished left next to the output folder."""
-        parent, name = self.target.parent, self.target.name
-        if not parent.is_dir():
-            return
-        for entry in sorted(parent.iterdir()):
-            for marker in (STAGING, SET_ASIDE):
-                pid = entry.name.removeprefix(name + marker)
-                if not entry.name.startswith(name + marker) or not pid.isdigit():
-                    continue
-                if int(pid) != os.getpid() and process_alive(int(pid)):
-                    continue  # another build is running
-                if marker == SET_ASIDE and not self.target.exists():
-                    os.rename(entry, self.target)  # killed between its two renames
-                else:
-                    remove_path(entry)
-
-    def swap_in(self) -> None:
-        """Put the finished build in the output folder's place and remove the old output."""
-        for name in self.retention:
-            kept, new = self.target / name, self.folder / name
-            if (kept.exists() or kept.is_symlink()) and not (new.exists() or new.is_symlink()):
-                if kept.is_dir() and not kept.is_symlink():
-                    shutil.copytree(kept, new, symlinks=True)
-                else:
-                    shutil.copy2(kept, new, follow_symlinks=False)
-        if not (self.target.exists() or self.target.is_symlink()):
-            os.rename(self.folder, self.target)
-            return
-        if exchange(self.folder, self.target):
-            old = self.folder
-        else:
-            old = self.target.with_name(f"{self.target.name}{SET_ASIDE}{os.getpid()}")
-            os.rename(self.target, old)
-            os.rename(self.folder, self.target)
-        remove_path(old)
-
-    def discard(self) -> None:
-        """Remove the unfinished build."""
-        if self.folder.exists():
-            shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def run(argv: list[str] | None = None, stream: TextIO | None = None) -> int:
-    """Build the site once with Pelican's arguments, into its output folder; return the status."""
-    stream = stream or sys.stderr
-    argv = sys.argv[1:] if argv is None else argv
-    args = pelican.parse_arguments(argv)
-    if args.autoreload or args.listen:
-        pelican.main(argv)  # Pelican's own server (bench/ measures it); `make devserver` is ours
-        return 0
-    builder = Builder(argv, stream, one_shot=True)
-    staged = target = None
-    with contextlib.suppress(Exception):  # the build reports what reading the settings raises
-        target = Path(builder.settings()["OUTPUT_PATH"])
-    existed = target is not None and target.exists()
-    if target is not None:
-        try:
-            staged = StagedOutput.prepare(builder.settings())
-        except OSError as error:
-            for line in describe_exception(error):
-                print(f"error: {line}", file=stream)
-            left = where(target, builder.root)
-            print(f"The build did not start; {left} is unchanged.", file=stream)
-            return 1
-        if staged is not None:
-            builder.output = staged.folder
-    in_place = target is not None and staged is None
-    thresholds = gc.get_threshold()
-    # Nearly everything a build makes lives until it ends (pages, contexts, templates), so
-    # the collector's default pace (a young-generation pass every 700 allocations, the whole
-    # heap every 70,000) mostly walks live objects: 0.11 s of the shipped site's main process
-    # (`gc.callbacks`); at this pace, 0.04 s. Cycles are still collected in the young
-    # generation, where most are made and freed.
-    gc.set_threshold(*ONE_SHOT_GC_THRESHOLDS)
-    try:
-        outcome = builder.build()
-        if outcome.ok and staged is not None:
-            staged.swap_in()
-            staged = None
-    except KeyboardInterrupt:
-        print("interrupted", file=stream)
-        return 130
-    except OSError as error:  # the swap
-        print(f"error: the new build could not replace the output folder: {error}", file=stream)
-        outcome = Outcome(ok=False, problems=(), failures=1, seconds=0.0)
-    finally:
-        gc.set_threshold(*thresholds)
-        builder.close()
-        if staged is not None:
-            staged.discard()
-    if outcome.ok:
-        return 0
-    count = outcome.failures
-    if target is None:
-        left = "no output folder was touched"
-    elif in_place:
-        left = f"{where(target, builder.root)} holds the content, so it was built in place"
-    elif existed:
-        left = f"{where(target, builder.root)} is unchanged"
-    else:
-        left = f"nothing was written to {where(target, builder.root)}"
-    print(
-        f"The build failed: {count} problem{'s' if count != 1 else ''} (listed above). "
-        f"Fix them and build again; {left}.",
-        file=stream,
-    )
-    return 1
 
 
 def where(path: Path, root: Path) -> str:
@@ -640,32 +317,113 @@ def where(path: Path, root: Path) -> str:
     return f"{shown}/"
 
 
-def leave(status: int) -> None:
-    """End the process with `status` once the build is over.
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to end this process when its parent ends (prctl PR_SET_PDEATHSIG).
 
-    Everything the build wrote is closed by now; what is left is the interpreter's teardown,
-    which frees the whole site (content objects, rendered pages, caches) object by object:
-    about 0.3 s of the shipped site's 3 s build (BENCHMARKS.md). So the exit handlers run, the
-    streams are flushed, and the process ends without it. With a thread still running, the
-    normal exit waits for it as usual.
+    The build runs in a child of the command the user started: if that command is killed,
+    its build must not go on writing next to the output folder. Where the call is not
+    available, the child ends with its parent's process group (Ctrl-C, a killed job) only.
     """
-    if any(
-        not thread.daemon
-        for thread in threading.enumerate()
-        if thread is not threading.main_thread()
-    ):
-        sys.exit(status)
-    atexit._run_exitfuncs()
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    os._exit(status)
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (AttributeError, OSError):
+        return
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the call
+        sys.exit(1)
+
+
+def _build_child(builder: Builder, parent: int, failed_text: str) -> None:
+    """The build's process: build, print what came of it, exit with 0 (success) or 1."""
+    die_with_parent(parent)
+    # Nearly everything a build makes lives until it ends (pages, contexts, templates), so
+    # the collector's default pace (a young-generation pass every 700 allocations, the whole
+    # heap every 70,000) mostly walks live objects: 0.11 s of the shipped site's main process
+    # (`gc.callbacks`); at this pace, 0.04 s. Cycles are still collected in the young
+    # generation, where most are made and freed.
+    gc.set_threshold(*ONE_SHOT_GC_THRESHOLDS)
+    try:
+        outcome = builder.build()
+    except KeyboardInterrupt:
+        print("interrupted", file=builder.stream)
+        sys.exit(130)
+    if not outcome.ok:
+        count = outcome.failures
+        print(
+            f"The build failed: {count} problem{'s' if count != 1 else ''} (listed above). "
+            f"Fix them and build again; {failed_text}.",
+            file=builder.stream,
+            flush=True,
+        )
+        sys.exit(1)
+    sys.exit(0)
+
+
+def run(argv: Sequence[str]) -> int:
+    """Build the site once with Pelican's arguments; return the exit status.
+
+    The settings are read and the folder next to the output prepared here; the build itself
+    runs in a process of its own, forked from this one: when it ends, the standard library
+    ends it without freeing the whole site object by object (content, rendered pages, caches),
+    which the interpreter's teardown would do for a good tenth of the build's time. If it
+    succeeded, its folder is swapped in for the output folder here.
+    """
+    args = pelican.parse_arguments(list(argv))
+    if args.autoreload or args.listen:
+        print(
+            "portal.build builds once; serve the site with `make serve`, or build on every "
+            "change with `make devserver`",
+            file=sys.stderr,
+        )
+        return 2
+    stream = sys.stderr
+    builder = Builder(argv, stream, one_shot=True)
+    staged = target = None
+    with contextlib.suppress(Exception):  # the build reports what reading the settings raises
+        target = Path(builder.settings()["OUTPUT_PATH"])
+    if target is not None:
+        try:
+            staged = StagedOutput.prepare(builder.settings())
+        except (OSError, PortalError) as error:
+            for line in describe_exception(error):
+                print(f"error: {line}", file=stream)
+            left = where(target, builder.root)
+            print(f"The build did not start; {left} is unchanged.", file=stream)
+            return 1
+        builder.output = staged.folder
+        shown = where(target, builder.root)
+        failed_text = (
+            f"{shown} is unchanged" if target.exists() else f"nothing was written to {shown}"
+        )
+    else:
+        failed_text = "no output folder was touched"
+    child = multiprocessing.get_context("fork").Process(
+        target=_build_child, args=(builder, os.getpid(), failed_text), name="build"
+    )
+    try:
+        child.start()
+        child.join()
+    except KeyboardInterrupt:
+        child.join()
+    status = child.exitcode
+    status = 128 - status if status < 0 else status  # a signal's number, as a shell shows it
+    try:
+        if status == 0 and staged is not None:
+            staged.swap_in()
+            staged = None
+    except OSError as error:
+        print(f"error: the new build could not replace the output folder: {error}", file=stream)
+        status = 1
+    finally:
+        builder.close()
+        if staged is not None:
+            staged.discard()
+    return status
 
 
 def main() -> None:
     """Command-line entry point."""
-    leave(run(sys.argv[1:]))
+    sys.exit(run(sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from portal import os_errors
+from portal_core import os_errors
 
 RELEASES = "releases"
 CURRENT = "current"

@@ -26,7 +26,6 @@ def main(argv: list[str]) -> int:
     plan = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
     overrides = [f"{key}={json.dumps(value)}" for key, value in plan["overrides"].items()]
     builder = Builder(["-s", plan["settings"], "--fatal", "warnings", "-e", *overrides])
-    from search.search import wait_for_search_index  # importable once Pelican loaded the plugins
 
     failures = []
     for number, step in enumerate(plan["steps"]):
@@ -41,8 +40,8 @@ def main(argv: list[str]) -> int:
             return 1
         if not outcome.ok:
             failures.append(list(outcome.problems))
-        # The dev server writes a rebuild's search index after the build; a snapshot waits.
-        wait_for_search_index()
+        # A rebuild's search index is written after the build; a snapshot waits for it.
+        builder.wait_for_late_outputs()
         if step.get("snapshot"):
             shutil.copytree(plan["overrides"]["OUTPUT_PATH"], step["snapshot"])
     print(json.dumps(failures))

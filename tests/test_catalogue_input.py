@@ -13,7 +13,6 @@ import gettext
 import json
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import icalendar
 import lxml.etree
@@ -23,7 +22,7 @@ from babel.messages.plurals import get_plural
 from conftest import EU_ORDER, PROJECT, copy_project, copy_published, run_build
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
-from multilingual.catalogues import (
+from portal_core.catalogues import (
     PLURAL_SAMPLE,
     forbidden_character,
     load_catalogues,
@@ -31,9 +30,10 @@ from multilingual.catalogues import (
     read_entries,
     size_limit,
 )
-from multilingual.errors import PortalErrors
-from multilingual.languages import format_locale
-from multilingual.multilingual import install_l10n
+from portal_core.errors import PortalErrors
+from portal_core.languages import format_locale
+from portal_core.strings import InterfaceStrings
+from portal_core.templates import install_template_helpers
 from test_hostile_input import assert_publish_refused
 
 FI_PO = "translations/fi/LC_MESSAGES/messages.po"
@@ -351,7 +351,7 @@ def test_directory_index_holds_the_plural_forms_as_inert_text(special_site):
 
 
 def render_with_build_wiring(tmp_path: Path, template: str, lang: str, **variables) -> str:
-    """Render `template` in an environment given gettext by install_l10n, as in the build."""
+    """Render `template` in an environment given the build's template helpers."""
     po = tmp_path / "fi" / "LC_MESSAGES" / "messages.po"
     po.parent.mkdir(parents=True, exist_ok=True)
     header = (PROJECT / FI_PO).read_text(encoding="utf-8").split("\n\n", 1)[0]
@@ -367,10 +367,7 @@ def render_with_build_wiring(tmp_path: Path, template: str, lang: str, **variabl
         encoding="utf-8",
     )
     env = Environment(autoescape=True, undefined=StrictUndefined, extensions=["jinja2.ext.i18n"])
-    generator = SimpleNamespace(
-        env=env, context={"TRANSLATIONS_PATH": str(tmp_path), "LANGUAGES": ("en", "fi")}
-    )
-    install_l10n(generator)
+    install_template_helpers(env, InterfaceStrings(load_catalogues(tmp_path, ("en", "fi"))))
     return env.from_string(template).render(page_lang=lang, DEFAULT_LANG="en", **variables)
 
 

@@ -107,7 +107,7 @@ def test_the_build_date_decides_which_dates_are_facts_even_for_cached_records(tm
     titles = [e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")]
     assert titles[0] == "Next Member Network"  # the newest supporter
 
-    caches = list((project / "cache" / "fast_build").glob("directory-records-*.pickle"))
+    caches = list((project / "cache" / "build_engine").glob("directory-records-*.pickle"))
     assert caches and b"Next Member Network" in caches[0].read_bytes()
     assert_refused(build(project, tmp_path, name="again"), [refusal])
 

@@ -38,8 +38,8 @@ from directory.supporters import Supporter
 from directory.urls import FEED_FORMATS, FEED_KINDS
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from multilingual.errors import PortalError, PortalErrors
-from multilingual.languages import format_locale
+from portal_core.errors import PortalError, PortalErrors
+from portal_core.languages import format_locale
 from ruamel.yaml import YAML
 
 MODELS = {"supporters": (Supporter, "id"), "news": (NewsItem, "slug"), "events": (Event, "slug")}
@@ -335,7 +335,7 @@ def render_everything(data: SiteData, today: date) -> None:
     directory = Directory(data, today, SITE_LANGS, {})
     built_at = datetime.combine(today, time(), UTC)
     zones = TimeZones.for_events(data.events.values())
-    directory.render_digest()
+    directory.digest()
     for lang in SITE_LANGS:
         locale = format_locale(lang)
         for entry in directory.supporters(lang):

@@ -425,9 +425,9 @@ def test_a_crashing_plugin_does_not_take_the_server_down(devserver):
     waits for a change; pages show what happened; the fix brings the site back."""
     plugin = devserver.project / "plugins/sitemap/sitemap.py"
     code = plugin.read_text(encoding="utf-8")
-    hook = "def write_sitemaps(pelican) -> None:\n"
+    hook = "    def finish(self) -> list[FileOutput]:\n"  # the sitemap listener, every build
     assert hook in code
-    plugin.write_text(code.replace(hook, f"{hook}    import os\n\n    os._exit(3)\n", 1))
+    plugin.write_text(code.replace(hook, f"{hook}        import os\n\n        os._exit(3)\n", 1))
     ended = "devserver: error: the builder process ended during the build (exit status 3)"
     deadline = time.monotonic() + 300
     while devserver.output().count(ended) < 2:

@@ -10,7 +10,7 @@ import pytest
 from conftest import EU_ORDER, PROJECT
 from directory.site_data import load_site_data
 from directory.supporters import Status, SupporterType, is_report_overdue
-from multilingual.languages import EU_LANGUAGES
+from portal_core.languages import EU_LANGUAGES
 
 EU_COUNTRIES = {
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",

@@ -26,7 +26,7 @@ from directory.supporters import (
     is_report_overdue,
     report_due,
 )
-from multilingual.errors import PortalError, PortalErrors
+from portal_core.errors import PortalError, PortalErrors
 
 GOOD = """\
 name: Suomen Testiverkosto ry
@@ -398,8 +398,12 @@ def test_many_files_parse_in_workers_with_the_same_records_and_problems(tmp_path
     write(folder, "network-010.yaml", GOOD.replace("status: active", "status: [active"))
     write(folder, "network-020.yaml", GOOD + "colour: green\n")
     write(folder, "network-030.yaml", GOOD.replace("signatories: 12", "signatories: many"))
-    serial = load_folder(folder, Supporter, "id", workers=1)
-    parallel = load_folder(folder, Supporter, "id", workers=2)
+    from build_engine.front_door import in_workers
+
+    serial = load_folder(folder, Supporter, "id")
+    parallel = load_folder(
+        folder, Supporter, "id", mapper=in_workers({"BUILD_ENGINE": {"workers": 2}})
+    )
     assert len(serial[0]) == count - 3
     assert [(r.model_dump(), s.lines) for r, s in parallel[0]] == [
         (r.model_dump(), s.lines) for r, s in serial[0]

@@ -195,7 +195,7 @@ def md_image_without_alt(p: Path) -> list[str]:
 
 def md_unknown_template(p: Path) -> list[str]:
     add_metadata(p, "content/en/credits.md", "Template: fancy")
-    return ["template not found: [templates] unable to load fancy[.html]"]
+    return ["content/en/credits.md:2: template not found: Template: fancy names no template"]
 
 
 def md_stray_file(p: Path) -> list[str]:

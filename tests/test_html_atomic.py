@@ -216,9 +216,8 @@ def test_an_output_left_aside_by_a_killed_swap_is_put_back(project):
 
 
 def test_what_the_settings_keep_in_the_output_is_kept(project):
-    """OUTPUT_RETENTION names what Pelican leaves in the folder it cleans: an entry the build
-    does not write itself is carried into the new output; with DELETE_OUTPUT_DIRECTORY off,
-    everything stays (and is overwritten by what the build writes)."""
+    """OUTPUT_RETENTION names what is not the build's but stays in the output folder: carried
+    into the new output. The engine owns the folder: DELETE_OUTPUT_DIRECTORY on is refused."""
     result = build(project)
     assert result.returncode == 0, result.stdout + result.stderr
     output = project / "output"
@@ -232,19 +231,25 @@ def test_what_the_settings_keep_in_the_output_is_kept(project):
     assert (output / "keep-me" / "notes.txt").read_text() == "kept by the settings"
     assert not (output / "stale.txt").exists()
 
-    (output / "stale.txt").write_text("kept: nothing is deleted")
-    result = build(project, "-e", "DELETE_OUTPUT_DIRECTORY=false")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert (output / "stale.txt").read_text() == "kept: nothing is deleted"
+    before = tree_digest(output)
+    result = build(project, "-e", "DELETE_OUTPUT_DIRECTORY=true")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "DELETE_OUTPUT_DIRECTORY must be False" in result.stderr
+    assert tree_digest(output) == before
     assert leftovers(project) == []
 
 
-def test_the_output_folder_is_built_in_place_when_it_holds_the_content(tmp_path):
-    """Pelican never empties an output folder that holds the content; nor is it swapped."""
+def test_an_output_folder_that_holds_the_content_is_refused(tmp_path):
+    """An output folder that holds the content (or lies in it) is refused before anything is
+    written: a swap would replace the content, and the build would read its own output."""
     site = tmp_path / "site"
     shutil.copytree(FIXTURE_SITE, site)
-    result = run_build(site, site / "..", "-e", "DELETE_OUTPUT_DIRECTORY=true")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert (site / "en" / "supporters.md").is_file()
-    assert (tmp_path / "en" / "supporters" / "index.html").is_file()
-    assert not list(tmp_path.glob("*.building-*"))
+    before = tree_digest(tmp_path)
+    for output in (site / "..", site / "output"):
+        result = run_build(site, output)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "the output folder" in result.stderr and "the content folder" in result.stderr
+        assert "build into a folder of its own" in result.stderr
+        assert "Traceback" not in result.stderr
+        assert tree_digest(tmp_path) == before
+        assert not list(tmp_path.glob("*.building-*"))

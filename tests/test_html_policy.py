@@ -22,7 +22,7 @@ from content_policy.html_policy import html_findings
 PAGES = {
     "comments": (
         "Title: Comments\n\n<!--><script>alert(1)</script>-->\n\n"
-        "<!---><img src=x onerror=alert(1)>-->\n\n<!-- a --!><script>alert(2)</script>\n\n"
+        "<!---><img src=x alt=x onerror=alert(1)>-->\n\n<!-- a --!><script>alert(2)</script>\n\n"
         "<!x><script>alert(3)</script>\n",
         {
             3: "raw HTML <script> is not allowed (content runs no scripts); remove it",

@@ -29,9 +29,9 @@ from conftest import FIXTURE_SITE, PROJECT, build_or_fail
 from content_policy.content_policy import check_page_source
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from multilingual.conversion import ReusableConverter
 from pelican.readers import MarkdownReader
 from pelican.settings import read_settings
+from portal_core.conversion import ReusableConverter
 
 SITE = "https://supporters.eumayors.example"  # SITE_PUBLIC_URL: the build judges pages there
 PAGE = "en/supporters/benefits"

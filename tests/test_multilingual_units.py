@@ -4,12 +4,12 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from multilingual.catalogues import load_catalogues
-from multilingual.errors import PortalError, PortalErrors
-from multilingual.facts import substitute_facts
-from multilingual.here import localise_links
-from multilingual.links import resolve_links
-from multilingual.page_tree import build_tree, page_path
+from portal_core.catalogues import load_catalogues
+from portal_core.errors import PortalError, PortalErrors
+from portal_core.facts import substitute_facts
+from portal_core.here import localise_links
+from portal_core.links import resolve_links
+from portal_core.page_tree import build_tree, page_path
 
 LANGS = ("de", "en", "fi")
 
@@ -110,7 +110,7 @@ def test_memoised_gettext_gives_what_jinjas_own_newstyle_gettext_gives_for_escap
     from conftest import EU_ORDER, PROJECT
     from jinja2 import Environment
     from markupsafe import Markup, escape
-    from multilingual.multilingual import memoised_gettext
+    from portal_core.templates import memoised_gettext
 
     catalogues = load_catalogues(Path(PROJECT / "translations"), EU_ORDER)
     messages = sorted(
@@ -139,7 +139,7 @@ def test_memoised_gettext_gives_what_jinjas_own_newstyle_gettext_gives_for_escap
 
     def jinja_own(env):
         from jinja2 import pass_context
-        from multilingual.multilingual import current_lang
+        from portal_core.templates import current_lang
 
         @pass_context
         def gettext(context, message):

@@ -148,7 +148,7 @@ def test_pagefind_numbers_pages_in_the_order_they_arrive(shipped_site):
 
 def test_dev_server_reindexes_only_the_language_that_changed(tmp_path):
     from conftest import FIXTURE_SITE, build_or_fail
-    from test_fast_build import PLAIN, assert_same_tree, copy_site, run_rebuilds
+    from test_build_engine import PLAIN, assert_same_tree, copy_site, run_rebuilds
 
     content = copy_site(FIXTURE_SITE, tmp_path / "content")
     benefits = content / "en" / "supporters" / "benefits.md"  # English only: no translation

@@ -3,9 +3,7 @@
 from pathlib import Path
 
 import pytest
-from multilingual.errors import PortalErrors
 from multilingual.link_parity import compare_links, page_links, shown_in
-from multilingual.page_metadata import parse_page, set_metadata
 from multilingual.translation_status import (
     PageRecord,
     Status,
@@ -15,6 +13,8 @@ from multilingual.translation_status import (
     format_table,
     source_hash,
 )
+from portal_core.errors import PortalErrors
+from portal_core.page_metadata import parse_page, set_metadata
 
 LANGS = ("de", "en", "fi", "pl")
 SOURCE = "Title: Benefits\nSummary: Why join.\nTemplate: page\n\nFirst paragraph.\n\n- one\n- two\n"

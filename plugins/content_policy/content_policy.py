@@ -25,9 +25,10 @@ import os
 import re
 from pathlib import Path
 
-from multilingual.errors import PortalError, PortalErrors
-from multilingual.page_metadata import parse_page
+from build_engine.front_door import ReadPage, on_page_read
 from pelican import signals
+from portal_core.errors import PortalError, PortalErrors
+from portal_core.page_metadata import parse_page
 
 from .html_policy import DEFAULT_PAGE_URL, Finding, html_findings
 from .page_text import character_problems, length_problems
@@ -158,34 +159,29 @@ def name_problem(relative: str) -> str | None:
     )
 
 
-def check_content(content) -> None:
-    """Check a page Pelican has just read; raise PortalErrors naming every problem."""
-    source_path = getattr(content, "source_path", None)
-    if not source_path or not str(source_path).endswith(".md"):
-        return
-    try:
-        source = Path(source_path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return  # the reader has reported it
-    summary = content.metadata.get("summary")
-    settings = content.settings
-    relative = getattr(content, "relative_source_path", None)
+def page_checker(settings: dict):
+    """Return the check of every Markdown page the build reads (see `check_page_source`)."""
+    allowed = tuple(settings.get("PAGE_METADATA", DEFAULT_PAGE_METADATA))
     site = settings.get("SITEURL") or settings.get("SITE_PUBLIC_URL") or DEFAULT_PAGE_URL
-    # the page's address is its path (PAGE_URL): cheaper than Pelican's `url`, same origin
-    path = Path(relative).with_suffix("").as_posix() + "/" if relative else ""
-    page_url = f"{site.rstrip('/')}/{path}"
-    why = name_problem(relative) if relative else None
-    problems = [PortalError(source_path, why)] if why else []
-    problems += check_page_source(
-        source,
-        content._content or "",
-        summary if isinstance(summary, str) else None,
-        source_path,
-        tuple(settings.get("PAGE_METADATA", DEFAULT_PAGE_METADATA)),
-        page_url,
-    )
-    if problems:
-        raise PortalErrors(problems)
+
+    def check(page: ReadPage) -> None:
+        # the page's address is its path (PAGE_URL): what relative URLs in it resolve against
+        path = Path(page.relative).with_suffix("").as_posix() + "/"
+        page_url = f"{site.rstrip('/')}/{path}"
+        why = name_problem(page.relative)
+        problems = [PortalError(page.path, why)] if why else []
+        problems += check_page_source(
+            page.source, page.html, page.fields.get("summary"), page.path, allowed, page_url
+        )
+        if problems:
+            raise PortalErrors(problems)
+
+    return check
+
+
+def check_pages(pelican) -> None:
+    """Check every Markdown page as the build reads it."""
+    on_page_read(pelican, page_checker(pelican.settings))
 
 
 def symbolic_links(content_root: Path) -> list[Path]:
@@ -242,5 +238,5 @@ def check_content_files(generator) -> None:
 
 def register():
     """Connect the handlers to Pelican's signals."""
-    signals.content_object_init.connect(check_content)
+    signals.initialized.connect(check_pages)
     signals.page_generator_init.connect(check_content_files)

@@ -24,6 +24,7 @@ Each finding carries regular expressions that find it in the Markdown source, fo
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 from dataclasses import dataclass
 
@@ -274,6 +275,14 @@ class PolicyCheck:
                 self.check_link(tag, name, value or "")
             elif (tag, name) in ASSET_ATTRIBUTES:
                 self.check_asset(tag, name, value or "")
+        if tag == "img" and not (attributes.get("alt") or "").strip():
+            source = attributes.get("src") or ""
+            self.add(
+                f"image {posixpath.basename(source) or shown(source)} has no alternative text; "
+                "write what it shows between its square brackets: "
+                "![what the image shows](...)",
+                value_needles(tag, "src", source) if source else tag_needles(tag),
+            )
         return True
 
     def refuse_attribute(self, tag: str, name: str, value: str, allowed: frozenset[str]) -> None:

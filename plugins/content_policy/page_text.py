@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from multilingual.errors import PortalError
-from multilingual.page_metadata import PageFile
+from portal_core.errors import PortalError
+from portal_core.page_metadata import PageFile
 
 #: C0 controls but tab, newline and carriage return; DEL and the C1 controls; surrogates (a
 #: Python string holds one only when it is unpaired); bidirectional embeddings, overrides and

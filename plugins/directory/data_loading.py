@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from fast_build.workers import ordered_map
-from multilingual.errors import PortalError
+from portal_core.errors import PortalError
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
@@ -29,6 +29,14 @@ from ruamel.yaml.reader import ReaderError
 logger = logging.getLogger(__name__)
 #: Fewest files worth parsing in worker processes.
 PARALLEL_FROM = 16
+#: How to compute a function over many items, results in order (the build engine's workers).
+Mapper = Callable[[Callable[[Any], Any], list], Iterator[Any]]
+
+
+def in_process(func: Callable[[Any], Any], items: list) -> Iterator[Any]:
+    """Compute `func` over `items` here, one after the other."""
+    return (func(item) for item in items)
+
 
 Record = TypeVar("Record", bound=BaseModel)
 Location = tuple[str | int, ...]
@@ -372,15 +380,16 @@ def _read_record(
 
 
 def load_folder(
-    folder: Path, model: type[Record], id_field: str, cache=None, workers: int = 1
+    folder: Path, model: type[Record], id_field: str, cache=None, mapper: Mapper = in_process
 ) -> tuple[list[tuple[Record, Source]], list[PortalError]]:
     """Load every YAML file in `folder` as one record whose `id_field` is the file name.
 
     Returns the records (sorted by id) with their sources, and every problem in every file.
-    `cache` (the fast build's, or None) keeps records read without a problem, by the file's
+    `cache` (the build engine's, or None) keeps records read without a problem, by the file's
     bytes, so that an unchanged file is not parsed again. Files the cache does not have are
-    parsed by up to `workers` forked processes (parsing is most of the time: ruamel.yaml reads
-    about 200 files a second), the results taken in file order, so nothing else changes.
+    parsed through `mapper`, from PARALLEL_FROM files on (the engine's worker processes:
+    parsing is most of the time, ruamel.yaml reads about 200 files a second), the results
+    taken in file order, so nothing else changes.
     """
     records: list[tuple[Record, Source]] = []
     problems: list[PortalError] = []
@@ -426,11 +435,8 @@ def load_folder(
                 continue
         found.append((path, record_id, key))
     to_read = [item for item in found if isinstance(item[0], Path)]
-    read = ordered_map(
-        _read_record,
-        [(path, model, id_field, record_id) for path, record_id, _ in to_read],
-        workers if len(to_read) >= PARALLEL_FROM else 1,
-    )
+    items = [(path, model, id_field, record_id) for path, record_id, _ in to_read]
+    read = (mapper if len(items) >= PARALLEL_FROM else in_process)(_read_record, items)
     try:
         for item in found:
             if not isinstance(item[0], Path):

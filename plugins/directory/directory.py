@@ -9,28 +9,28 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
 
 import pydantic
 import ruamel.yaml
-from fast_build.disk_cache import site_cache
-from fast_build.options import options
-from fast_build.output import (
-    RenderJob,
-    keeps_pages,
-    shared_signature,
-    write_files,
-    write_pages,
+from build_engine.front_door import (
+    FileOutput,
+    PageOutput,
+    in_workers,
+    keeps_outputs,
+    memory_slot,
+    share,
+    site_cache,
+    write,
 )
-from fast_build.workers import worker_count
-from multilingual.errors import PortalError, PortalErrors
-from multilingual.here import Crumb, Here, LanguageLink
-from multilingual.multilingual import RUNTIME_KEY, catalogues
 from pelican import signals
 from pelican.generators import Generator
+from portal_core.errors import PortalError, PortalErrors
+from portal_core.here import Crumb, Here, LanguageLink
+from portal_core.site import site_of
+from portal_core.strings import N_
 
 from . import data_loading, events, news, record_fields, site_data, supporters, urls
 from .calendar_files import TimeZones, build_calendar
@@ -40,9 +40,6 @@ from .search_index import search_index
 from .site_data import build_moment, load_site_data
 
 logger = logging.getLogger(__name__)
-
-#: The last build's pages and files by output folder, and the digest of what they came from.
-PREVIOUS_JOBS: dict[str, tuple[bytes | None, list, list, set]] = {}
 
 #: The modules that read and check records: the record cache is emptied when one changes.
 RECORD_CODE = (data_loading, record_fields, supporters, news, events, site_data)
@@ -80,26 +77,18 @@ def public_url(settings: dict) -> str:
     return (settings.get("SITEURL") or settings.get("SITE_PUBLIC_URL") or "").rstrip("/")
 
 
-def stop_build(problems: list[PortalError]) -> NoReturn:
-    """Print every problem as ``file:line: message`` on stderr and stop with exit status 1.
-
-    Pelican prints a traceback for any exception a generator raises; editors need the list
-    of problems only, so this leaves through SystemExit, which Pelican does not catch.
-    """
-    count = len(problems)
-    print(
-        f"{count} problem{'s' if count != 1 else ''} in the site's data; the build stopped:",
-        file=sys.stderr,
-    )
-    for problem in problems:
-        print(str(problem), file=sys.stderr)
-    raise SystemExit(1)
-
-
 def trail(tree, parent_path: str, lang: str) -> list[Crumb]:
     """Return the breadcrumbs of a page below the content page `parent_path`."""
     variants = [*tree.breadcrumbs(parent_path, lang), tree.get(parent_path, lang)]
     return [Crumb(v.title, v.url, v.title_lang) for v in variants if v is not None]
+
+
+@dataclass
+class Declared:
+    """The directory's outputs of one build, and a digest of everything they were made from."""
+
+    digest: str
+    outputs: list
 
 
 class DirectoryGenerator(Generator):
@@ -108,41 +97,47 @@ class DirectoryGenerator(Generator):
     def generate_context(self):
         """Load and check content/data/, and share the Directory with the templates.
 
-        Problems in the data are printed one per line as ``file:line: field: message`` and the
-        build stops with exit status 1, without a Python traceback.
+        Problems in the data stop the build: PortalErrors, one per problem, as
+        ``file:line: field: message``.
         """
-        try:
-            self._load()
-        except PortalErrors as errors:
-            stop_build(errors.errors)
-        except PortalError as error:
-            stop_build([error])
-
-    def _load(self) -> None:
         self.options = directory_settings(self.settings)
-        tree = self.context.get("PAGE_TREE")
-        if tree is None:
-            raise PortalError(
-                "pelicanconf.py", 'PLUGINS must list "multilingual" before "directory"'
-            )
         cache = site_cache(
             self.settings,
             "directory-records",
             [module.__file__ for module in RECORD_CODE],
             (pydantic.VERSION, ruamel.yaml.__version__),
         )
-        fast = options(self.settings)
-        workers = worker_count(fast["workers"]) if fast["enabled"] else 1
         data_path = Path(self.settings["PATH"]) / self.options["data_path"]
         self.built_at = build_moment()
-        data = load_site_data(data_path, cache, workers, today=self.built_at.date())
+        mapper = in_workers(self.settings)
+        data = load_site_data(data_path, cache, mapper, today=self.built_at.date())
         if cache is not None:
             cache.save()
-        self.languages = tuple(self.settings["LANGUAGES"])
-        self.source_lang = self.settings["DEFAULT_LANG"]
+        self.site = site_of(self.context)
+        self.languages = self.site.languages
+        self.source_lang = self.site.source_lang
+        self.directory = Directory(
+            data=data,
+            today=self.built_at.date(),
+            languages=self.languages,
+            catalogues=self.site.strings.catalogues,
+        )
+        share(self, "DIRECTORY", self.directory, inputs=self.directory.digest())
+        share(self, "DIRECTORY_OPTIONS", self.options, inputs=self.options)
+        share(self, "FEED_BASE_URL", public_url(self.settings), inputs=public_url(self.settings))
+        logger.info(
+            "directory: %r supporters, %r news items, %r events (today is %r)",
+            len(data.supporters),
+            len(data.news),
+            len(data.events),
+            self.built_at.date().isoformat(),
+        )
+
+    def _check_parent_pages(self) -> None:
+        """Every kind of record with records needs its content page (the list's intro)."""
         problems = []
         for kind, (path, template) in PARENT_PAGES.items():
-            if getattr(data, kind) and tree.get(path, self.source_lang) is None:
+            if getattr(self.directory.data, kind) and self.tree.get(path, self.source_lang) is None:
                 problems.append(
                     PortalError(
                         f"content/{self.source_lang}/{path}.md",
@@ -152,35 +147,27 @@ class DirectoryGenerator(Generator):
                 )
         if problems:
             raise PortalErrors(problems)
-        self.tree = tree
-        self.directory = Directory(
-            data=data,
-            today=self.built_at.date(),
-            languages=self.languages,
-            catalogues=catalogues(self.context),
-        )
-        self.context["DIRECTORY"] = self.directory
-        self.context["DIRECTORY_OPTIONS"] = self.options
-        self.context["FEED_BASE_URL"] = public_url(self.settings)
-        logger.info(
-            "directory: %r supporters, %r news items, %r events (today is %r)",
-            len(data.supporters),
-            len(data.news),
-            len(data.events),
-            self.built_at.date().isoformat(),
-        )
 
     # -- writing -----------------------------------------------------------------------------
 
-    def _inputs(self, depends_on, covered) -> bytes:
-        """Return a digest of everything the pages and files are made from (see generate_output):
-        the shared context (DIRECTORY's records, settings, template and catalogue files), what
-        the pages show of the page tree in each language, and the build moment."""
-        digest = hashlib.sha256(shared_signature(self, depends_on, covered))
+    def _declaration_digest(self) -> str:
+        """Return a digest of everything the outputs' declarations are made from: the records,
+        what the pages show of the page tree in each language, the interface strings, the
+        build moment and the settings the outputs use."""
+        digest = hashlib.sha256()
+        digest.update(self.directory.digest().encode())
         for lang in self.languages:
             digest.update(f"{lang}:{self.tree.signature(lang)}\n".encode())
-        digest.update(self.built_at.isoformat().encode())
-        return digest.digest()
+        shown = (
+            self.site.strings_signature(),
+            self.built_at.isoformat(),
+            self.options,
+            public_url(self.settings),
+            self.settings["SITEURL"],
+            self.settings.get("AUTHOR"),
+        )
+        digest.update(repr(shown).encode())
+        return digest.hexdigest()
 
     def _here(self, lang, url_of, title, title_lang, real_langs, parent, path) -> Here:
         versions = [LanguageLink(code, url_of(code), code == lang) for code in real_langs]
@@ -199,76 +186,56 @@ class DirectoryGenerator(Generator):
             path=path,
         )
 
-    def _page(self, writer, template: str, here: Here, **values) -> None:
-        """Queue a page; generate_output writes them all (in this order) with write_pages."""
-        key = None
-        if self.track:
-            if here.lang not in self.signatures:
-                self.signatures[here.lang] = self.tree.signature(here.lang)
-            key = f"{template}|{self.signatures[here.lang]}|{here!r}"
-        self.jobs.append(
-            RenderJob(
+    def _page(self, template: str, here: Here, **values) -> None:
+        """Declare a page; generate_output writes them all, in this order."""
+        if here.lang not in self.signatures:
+            self.signatures[here.lang] = self.tree.signature(here.lang)
+        self.pages.append(
+            PageOutput(
                 here.url + "index.html",
-                self.get_template(template),
-                dict(
-                    here=here,
-                    page_lang=here.lang,
-                    relative_urls=self.settings["RELATIVE_URLS"],
-                    url=here.url,
-                    **values,
-                ),
-                key=key,
+                template,
+                dict(here=here, page_lang=here.lang, **values),
+                # beyond the shared context (DIRECTORY's records among it): what the page
+                # shows of the other pages of its language, and its place
+                inputs=(self.signatures[here.lang], here),
             )
         )
 
     def _file(self, relative: str, make: Callable[[], bytes]) -> None:
-        """Queue a feed, calendar or JSON file; `make` returns its bytes when it is written.
+        """Declare a feed, calendar or JSON file; `make` returns its bytes when it is written.
 
-        Pelican's writer renders only templates; write_files writes these (in workers).
+        They show the records (DIRECTORY, shared), the catalogues and the build moment (the
+        feeds' dates), not the pages.
         """
-        if relative in self.written:
-            raise PortalError(relative, "(file): written twice; two records share a name")
-        self.written.add(relative)
-        self.files.append((relative, make))
+        self.files.append(FileOutput(relative, make, inputs=("built at", self.built_at)))
 
     def generate_output(self, writer):
         """Write every generated page and file, language by language."""
-        self.written: set[str] = set()
+        self.tree = self.site.tree
+        self._check_parent_pages()
         self.trails: dict[tuple[str, str], list[Crumb]] = {}
-        self.jobs: list[RenderJob] = []
-        self.files: list[tuple[str, Callable[[], bytes]]] = []
-        # Render keys (what a page shows besides the shared context, in which the fast build
-        # digests DIRECTORY) let the dev server keep unchanged pages.
-        self.track, self.signatures = keeps_pages(writer), {}
+        self.pages: list[PageOutput] = []
+        self.files: list[FileOutput] = []
+        self.signatures: dict[str, str] = {}
         self.zones = TimeZones.for_events(self.directory.data.events.values())
-        depends_on = [self.settings["TRANSLATIONS_PATH"]]
-        covered = ("PAGE_TREE", RUNTIME_KEY, "TRANSLATION_STATUS")
-        inputs = self._inputs(depends_on, covered) if self.track else None
-        previous = PREVIOUS_JOBS.get(self.output_path)
-        if inputs is not None and previous is not None and previous[0] == inputs:
-            # Same records, pages, templates, catalogues and settings as the last build of
-            # this process (the dev server after a Markdown edit): the same pages and files,
-            # so their 27,000 descriptions are not made again; write_pages keeps them.
-            self.jobs = previous[1]
-            templates = {job.template.name for job in self.jobs}
-            fresh = {name: self.get_template(name.removesuffix(".html")) for name in templates}
-            for job in self.jobs:
-                job.template = fresh[job.template.name]
-            self.files, self.written = previous[2], previous[3]
+        previous = memory_slot(self.settings, "directory", lambda: [None])
+        digest = self._declaration_digest() if keeps_outputs(self.settings) else ""
+        if previous[0] is not None and previous[0].digest == digest:
+            # Same records, pages, catalogues and settings as the last build of this Pelican
+            # instance (the dev server after a Markdown edit): the same outputs, so their
+            # 27,000 declarations are not made again; the engine keeps them.
+            outputs = previous[0].outputs
         else:
             for lang in self.languages:
-                self._write_supporter_pages(writer, lang)
-                self._write_news_pages(writer, lang)
-                self._write_event_pages(writer, lang)
+                self._write_supporter_pages(lang)
+                self._write_news_pages(lang)
+                self._write_event_pages(lang)
                 self._write_feeds(lang)
-        PREVIOUS_JOBS[self.output_path] = (inputs, self.jobs, self.files, self.written)
-        write_pages(self, writer, self.jobs, depends_on=depends_on, covered=covered)
-        # Feeds, calendars and the filter index show the records (DIRECTORY in the shared
-        # context), the catalogues and the build moment (feeds' dates), not the pages.
-        files_key = f"built at {self.built_at.isoformat()}"
-        write_files(self, self.files, files_key, depends_on=depends_on, covered=covered)
+            outputs = self.pages + self.files
+        previous[0] = Declared(digest, outputs) if digest else None
+        write(self, outputs)
 
-    def _write_supporter_pages(self, writer, lang: str) -> None:
+    def _write_supporter_pages(self, lang: str) -> None:
         directory = self.directory
         if not directory.data.supporters:
             return
@@ -283,7 +250,7 @@ class DirectoryGenerator(Generator):
                 urls.DIRECTORY_PATH,
                 f"{urls.DIRECTORY_PATH}/{supporter.id}",
             )
-            self._page(writer, "supporter", here, entry=entry)
+            self._page("supporter", here, entry=entry)
         for group in directory.groups(lang):
             url_of = {
                 "country": urls.country_url,
@@ -301,11 +268,11 @@ class DirectoryGenerator(Generator):
                 urls.DIRECTORY_PATH,
                 f"{urls.DIRECTORY_PATH}/{group.kind}/{group.key}",
             )
-            self._page(writer, "directory_group", here, group=group)
+            self._page("directory_group", here, group=group)
         siteurl = self.settings["SITEURL"]
         self._file(urls.index_url(lang), lambda: search_index(directory, lang, siteurl))
 
-    def _write_news_pages(self, writer, lang: str) -> None:
+    def _write_news_pages(self, lang: str) -> None:
         for entry in self.directory.news(lang):
             item = entry.item
             here = self._here(
@@ -317,9 +284,9 @@ class DirectoryGenerator(Generator):
                 urls.NEWS_PATH,
                 f"{urls.NEWS_PATH}/{item.slug}",
             )
-            self._page(writer, "news_item", here, entry=entry)
+            self._page("news_item", here, entry=entry)
 
-    def _write_event_pages(self, writer, lang: str) -> None:
+    def _write_event_pages(self, lang: str) -> None:
         directory = self.directory
         if not directory.data.events:
             return
@@ -336,7 +303,7 @@ class DirectoryGenerator(Generator):
                 urls.CALENDAR_PATH,
                 f"{urls.CALENDAR_PATH}/{event.slug}",
             )
-            self._page(writer, "event", here, entry=entry)
+            self._page("event", here, entry=entry)
             self._file(
                 entry.ics_url,
                 lambda entry=entry: build_calendar(
@@ -365,11 +332,6 @@ class DirectoryGenerator(Generator):
                     author=self.settings.get("AUTHOR"),
                 ),
             )
-
-
-def N_(message: str) -> str:
-    """Mark an interface string for extraction; it is translated where it is shown."""
-    return message
 
 
 GROUP_TITLES = {

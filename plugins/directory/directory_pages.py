@@ -16,7 +16,8 @@ from functools import lru_cache
 
 from babel.dates import format_date, format_interval, format_time, get_timezone_name
 from babel.numbers import format_decimal
-from multilingual.languages import format_locale
+from portal_core.languages import format_locale
+from portal_core.strings import N_
 
 from . import urls
 from .collation import sorted_for
@@ -137,13 +138,13 @@ class Directory:
         """Return an interface string (marked elsewhere with N_) in `lang`."""
         return self.catalogue(lang).gettext(message)
 
-    def render_digest(self) -> str:
-        """Return a digest of what the pages show from the directory (for the fast build).
+    def digest(self) -> str:
+        """Return a digest of what the pages show from the directory (the build engine's input).
 
         Everything shown derives from the records, the date and the languages; the catalogues
-        are digested from their files by the fast build itself. The records' repr shows every
+        are digested from their files by the engine itself. The records' repr shows every
         field's value, whether a record was parsed now or taken from the cache. Made once per
-        Directory (each build makes its own; the fast build asks four times a build).
+        Directory (each build makes its own).
         """
 
         def compute() -> str:
@@ -151,7 +152,7 @@ class Directory:
             shown = repr((data.supporters, data.news, data.events, self.today, self.languages))
             return hashlib.sha256(shown.encode("utf-8")).hexdigest()
 
-        return self._cached(("render digest",), compute)
+        return self._cached(("digest",), compute)
 
     @staticmethod
     @lru_cache(maxsize=8192)
@@ -387,11 +388,6 @@ class Directory:
             return links
 
         return self._cached(("feeds", lang), compute)
-
-
-def N_(message: str) -> str:
-    """Mark an interface string for extraction; it is translated where it is shown."""
-    return message
 
 
 FEED_TITLES = {

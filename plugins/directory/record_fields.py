@@ -15,7 +15,7 @@ from typing import Annotated, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, localedata
-from multilingual.languages import EU_LANGUAGES, format_locale, locale
+from portal_core.languages import EU_LANGUAGES, format_locale, locale
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StrictStr
 
 SOURCE_LANG = "en"

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import MAXYEAR, UTC, date, datetime
 from pathlib import Path
 
-from multilingual.errors import PortalError, PortalErrors
+from portal_core.errors import PortalError, PortalErrors
 
-from .data_loading import Source, load_folder
+from .data_loading import Mapper, Source, in_process, load_folder
 from .events import Event
 from .news import NewsItem
 from .supporters import Supporter, add_years
@@ -36,13 +36,13 @@ class SiteData:
 
 
 def load_site_data(
-    data_dir: Path, cache=None, workers: int = 1, today: date | None = None
+    data_dir: Path, cache=None, mapper: Mapper = in_process, today: date | None = None
 ) -> SiteData:
     """Load supporters/, news/ and events/ under `data_dir`; a missing folder has no records.
 
     Raises PortalErrors listing every problem in every file, including references to unknown
     supporters and dates the build date `today` (by default the date of build_moment) rules
-    out. `cache`, `workers`: see data_loading.load_folder.
+    out. `cache`, `mapper`: see data_loading.load_folder.
     """
     data = SiteData()
     problems: list[PortalError] = []
@@ -51,7 +51,7 @@ def load_site_data(
         ("news", NewsItem, "slug", data.news),
         ("events", Event, "slug", data.events),
     ):
-        records, found = load_folder(Path(data_dir) / folder, model, id_field, cache, workers)
+        records, found = load_folder(Path(data_dir) / folder, model, id_field, cache, mapper)
         problems.extend(found)
         for record, source in records:
             key = getattr(record, id_field)

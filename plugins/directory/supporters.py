@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 
+from portal_core.strings import N_
 from pydantic import EmailStr, Field, HttpUrl, NonNegativeInt, field_validator, model_validator
 
 from .record_fields import (
@@ -24,11 +25,6 @@ REPORTING_PERIOD_YEARS = 2
 #: More signatories than one supporter can plausibly support (the whole Covenant of Mayors
 #: has fewer): a larger number is a typing mistake.
 MAX_SIGNATORIES = 20_000
-
-
-def N_(message: str) -> str:
-    """Mark an interface string for extraction; it is translated where it is shown."""
-    return message
 
 
 class SupporterType(StrEnum):

@@ -21,8 +21,9 @@ import os
 import sys
 from pathlib import Path, PurePosixPath
 
-from .errors import PortalError, PortalErrors
-from .page_metadata import parse_page, set_metadata
+from portal_core.errors import PortalError, PortalErrors
+from portal_core.page_metadata import parse_page, set_metadata
+
 from .translation_status import (
     HASH_KEY,
     METHOD_KEY,

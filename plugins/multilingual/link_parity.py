@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 import lxml.html
+from portal_core.errors import PortalError, PortalErrors
 
-from .errors import PortalError, PortalErrors
 from .translation_status import display_path
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")

@@ -37,11 +37,10 @@ from types import MappingProxyType
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
-
-from .errors import PortalError, PortalErrors
-from .languages import endonym
-from .page_metadata import PageFile, parse_page
-from .page_tree import page_url
+from portal_core.errors import PortalError, PortalErrors
+from portal_core.languages import endonym
+from portal_core.page_metadata import PageFile, parse_page
+from portal_core.page_tree import page_url
 
 METHOD_KEY = "Translation-Method"
 HASH_KEY = "Source-Hash"
@@ -397,28 +396,28 @@ def scan_content(
     return records
 
 
-_READ: dict[tuple, Catalog] = {}
-
-
-def _read_catalogue(path: Path, lang: str) -> Catalog:
-    """Read a .po or .pot file with Babel (once per file version in a process: the template is
-    counted against by every language, and the dev server reports after every rebuild)."""
+def _read_catalogue(path: Path, lang: str, read: dict) -> Catalog:
+    """Read a .po or .pot file with Babel, once per file version in `read` (the template is
+    counted against by every language; the dev server keeps `read` between its builds)."""
     stat = os.stat(path)
     key = (os.path.abspath(path), lang, stat.st_mtime_ns, stat.st_size)
-    if key not in _READ:
+    if key not in read:
         with open(path, "rb") as handle:
-            _READ[key] = read_po(handle, locale=lang if lang else None)
-    return _READ[key]
+            read[key] = read_po(handle, locale=lang if lang else None)
+    return read[key]
 
 
-def catalogue_stats(po_path: Path, pot_path: Path | None, lang: str) -> CatalogueStats:
+def catalogue_stats(
+    po_path: Path, pot_path: Path | None, lang: str, read: dict | None = None
+) -> CatalogueStats:
     """Return how many strings of the template `pot_path` the catalogue `po_path` translates.
 
     Without a template, the catalogue's own entries are counted. A plural entry counts as
     translated only when every plural form of the language has a text.
     """
-    po = _read_catalogue(po_path, lang) if Path(po_path).is_file() else None
-    template = _read_catalogue(pot_path, "") if pot_path and Path(pot_path).is_file() else po
+    read = {} if read is None else read
+    po = _read_catalogue(po_path, lang, read) if Path(po_path).is_file() else None
+    template = _read_catalogue(pot_path, "", read) if pot_path and Path(pot_path).is_file() else po
     wanted = [message for message in (template or []) if message.id]
     if po is None:
         return CatalogueStats(lang, len(wanted), 0, 0, len(wanted), exists=False)
@@ -440,15 +439,22 @@ def catalogue_stats(po_path: Path, pot_path: Path | None, lang: str) -> Catalogu
     return CatalogueStats(lang, len(wanted), translated, fuzzy, empty)
 
 
-def catalogue_report(translations_dir: Path, languages: tuple[str, ...]) -> dict:
-    """Return the CatalogueStats of every language, against translations/messages.pot."""
+def catalogue_report(
+    translations_dir: Path, languages: tuple[str, ...], read: dict | None = None
+) -> dict:
+    """Return the CatalogueStats of every language, against translations/messages.pot.
+
+    `read`: catalogues already read, by file version (see `_read_catalogue`).
+    """
     translations_dir = Path(translations_dir)
+    read = {} if read is None else read
     pot = translations_dir / "messages.pot"
     return {
         lang: catalogue_stats(
             translations_dir / lang / "LC_MESSAGES" / "messages.po",
             pot if pot.is_file() else None,
             lang,
+            read,
         )
         for lang in languages
     }

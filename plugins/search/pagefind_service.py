@@ -21,7 +21,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from multilingual.errors import PortalError
+from portal_core.errors import PortalError
 
 TIMEOUT_SECONDS = 600
 #: Pages are handed to the writer thread in batches of about this many bytes (a pipe's buffer).

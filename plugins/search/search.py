@@ -19,33 +19,34 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import shutil
-import threading
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 
 import lxml.html
-from fast_build.options import options
-from fast_build.output import PAGE_HOOKS, WRITTEN_EXTRAS, absolute
-from fast_build.workers import worker_count
-from multilingual.errors import PortalError
-from multilingual.here import Here, LanguageLink, home_crumbs
-from multilingual.multilingual import translator
+from build_engine.front_door import (
+    BuildContext,
+    FileOutput,
+    Later,
+    ListenerBase,
+    PageOutput,
+    Written,
+    memory_slot,
+    on_written,
+    worker_processes,
+    write,
+)
 from pelican import signals
 from pelican.generators import Generator
+from portal_core.errors import PortalError
+from portal_core.here import Here, LanguageLink, home_crumbs
+from portal_core.site import site_of
+from portal_core.strings import N_
 
 from .pagefind_service import PagefindService, decode_files, encode_file
 
 logger = logging.getLogger(__name__)
-
-
-def N_(message: str) -> str:
-    """Mark an interface string for extraction; it is translated where it is used."""
-    return message
 
 
 SEARCH_TITLE = N_("Search")
@@ -64,28 +65,24 @@ class SearchGenerator(Generator):
 
     def generate_output(self, writer):
         """Write the search page of every language."""
-        tree = self.context["PAGE_TREE"]
-        languages = self.settings["LANGUAGES"]
+        site = site_of(self.context)
+        languages = site.languages
+        outputs = []
         for lang in languages:
             versions = [LanguageLink(code, search_url(code), code == lang) for code in languages]
             here = Here(
                 lang=lang,
                 url=search_url(lang),
-                title=translator(self.context, lang)(SEARCH_TITLE),
+                title=site.translator(lang)(SEARCH_TITLE),
                 title_lang=lang,
                 versions=versions,
-                breadcrumbs=home_crumbs(tree, lang),
+                breadcrumbs=home_crumbs(site.tree, lang),
                 noindex=True,
             )
-            writer.write_file(
-                here.url + "index.html",
-                self.get_template("search"),
-                self.context,
-                here=here,
-                page_lang=lang,
-                relative_urls=self.settings["RELATIVE_URLS"],
-                url=here.url,
+            outputs.append(
+                PageOutput(here.url + "index.html", "search", dict(here=here, page_lang=lang))
             )
+        write(self, outputs)
 
 
 def noindex_pages_marked_for_search(output: Path) -> list[Path]:
@@ -152,20 +149,6 @@ def page_language(html: bytes, here) -> str | None:
     return found.group(1).decode() if found else "unknown"
 
 
-def prepare_page(
-    output: str, name: str, html: bytes, stamp: tuple[int, int], variables: dict
-) -> PreparedPage | None:
-    """Make what the index needs of a page (a fast_build page hook: run by the worker that
-    wrote the page, so the build's own process neither reads it back nor encodes it)."""
-    build = SearchBuild.current.get(absolute(output)) if name.endswith(".html") else None
-    lang = page_language(html, variables.get("here")) if build is not None else None
-    if lang is None:
-        return None
-    document = search_document(html)
-    encoded = encode_file(name.replace(os.sep, "/"), document.decode()) if build.stream else None
-    return PreparedPage(lang, stamp, hashlib.sha256(document).hexdigest(), encoded)
-
-
 def merged_entry(entries: list[dict]) -> bytes:
     """Return pagefind-entry.json for the languages of `entries` (one per language's index).
 
@@ -183,36 +166,47 @@ def merged_entry(entries: list[dict]) -> bytes:
 
 @dataclass
 class LanguageBundle:
-    """What the last build of this process wrote for one language's index."""
+    """What the last build of this Pelican instance wrote for one language's index."""
 
     digest: str  # of the pages it indexed
     entry: dict  # the pagefind-entry.json of its index alone
-    files: dict[str, tuple[int, int]]  # bundle files (common ones too): size, modification time
+    files: dict[str, str]  # bundle files (common ones too): sha256 of their bytes
 
 
-class SearchBuild:
+@dataclass
+class SearchMemory:
+    """What the search index keeps between the builds of one Pelican instance."""
+
+    bundles: dict[str, LanguageBundle] | None = None  # None: no build has indexed yet
+    #: path: (size, modification time, sha256 of what Pagefind gets) of every page noted, so
+    #: that a later build takes the digest of an unchanged page without reading it
+    page_stamps: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    #: bundle file: (size, modification time) as last written
+    file_stamps: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+class SearchIndex(ListenerBase):
     """The search index of one build: the pages marked for search, indexed by Pagefind.
 
-    Pages arrive through the writer's ``content_written`` signal; a page is indexed when base.html
-    marked it (``here.indexable``; a page rendered without a `Here` is checked for
-    ``data-pagefind-body``), in the index of its language, as Pagefind's command line would.
-    The languages are spread over one Pagefind service per CPU (see `index_of`).
+    The engine tells it of every page written (`prepare`, in the worker that wrote the page,
+    then `written`); a page is indexed when base.html marked it (``here.indexable``; a page
+    rendered without a `Here` is checked for ``data-pagefind-body``), in the index of its
+    language, as Pagefind's command line would. The languages are spread over one Pagefind
+    service per worker process (see `index_of`).
 
-    The first build in a process sends each page as soon as it is written, so Pagefind indexes
-    while the build renders. Later builds (the dev server's) only note the pages' digests; at the
-    end, a language whose pages are all unchanged keeps the files it has, and only the others are
-    indexed again: editing one English page re-indexes English, not 24 languages.
+    The first build of a Pelican instance sends each page as soon as it is written, so Pagefind
+    indexes while the build renders. Later builds (the dev server's) only note the pages'
+    digests; at the end, a language whose pages are all unchanged keeps the files it has, and
+    only the others are indexed again, after the build (`Later`): editing one English page
+    re-indexes English, not 24 languages.
     """
 
-    current: ClassVar[dict[str, SearchBuild]] = {}  # the build under way, by output folder
-    memory: ClassVar[dict[str, dict[str, LanguageBundle]]] = {}  # the last one done, by output
-    page_stamps: ClassVar[dict[str, dict[str, tuple[int, int, str]]]] = {}  # see `stamps`
-
-    def __init__(self, output: Path, service_count: int) -> None:
-        self.output = output
-        self.remembered = SearchBuild.memory.get(str(output))
+    def __init__(self, context: BuildContext) -> None:
+        self.output = Path(context.output_path)
+        self.memory = memory_slot(context.settings, "search", SearchMemory)
+        self.remembered = self.memory.bundles
         self.stream = self.remembered is None
-        self.service_count = max(1, service_count)
+        self.service_count = max(1, worker_processes(context.settings))
         self.services: list[PagefindService] = []
         # each service's newest index, and how many languages it holds
         self.service_indexes: list[tuple[int, int]] = []
@@ -221,10 +215,8 @@ class SearchBuild:
         self.pages: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.indexes: dict[str, tuple[PagefindService, int]] = {}
         self.pending: list[tuple[PagefindService, int]] = []
-        # path: (size, modification time, sha256 of what Pagefind gets) of every page noted;
-        # a later build takes the digest of a page whose file is unchanged without reading it.
         self.stamps: dict[str, tuple[int, int, str]] = {}
-        self.stamps_before = SearchBuild.page_stamps.get(str(output), {})
+        self.stamps_before = self.memory.page_stamps
 
     def index_of(self, lang: str) -> tuple[PagefindService, int]:
         """Return the service and index of `lang`, starting them when needed.
@@ -232,12 +224,9 @@ class SearchBuild:
         Languages go to the services in turn, and an index holds up to LANGUAGES_PER_INDEX of
         them: Pagefind writes the same files for a language as in an index of its own (its
         command line indexes all languages in one), and every GetFiles carries Pagefind's
-        script and style files, so fewer indexes cost less: the shipped site's last step took
-        0.39 s with an index per language, 0.30 s with four languages per index, 0.29 s with
-        one index per service. But a GetFiles reply is held whole (base64 and decoded) in
-        Pagefind and here, so bigger indexes raise the build's peak memory: at 1,000 supporters
-        625 MiB (PSS) with an index per language, 680 MiB with four languages per index, 751
-        MiB with one index per service.
+        script and style files, so fewer indexes cost less time; but a GetFiles reply is held
+        whole (base64 and decoded) in Pagefind and here, so bigger indexes cost more memory
+        (BENCHMARKS.md has the figures).
         """
         if lang not in self.indexes:
             number = len(self.indexes) % self.service_count
@@ -262,43 +251,49 @@ class SearchBuild:
         service, index_id = self.index_of(lang)
         self.pending.append((service, service.add_encoded_file(index_id, encoded)))
 
-    def add(self, path: str, here, prepared: PreparedPage | None = None) -> None:
-        """Note a page the writer wrote; index it if it is marked for search.
+    def prepare(self, written: Written, data: bytes) -> PreparedPage | None:
+        """Make what the index needs of a page, in the process that wrote it."""
+        if not written.name.endswith(".html"):
+            return None
+        lang = page_language(data, written.here)
+        if lang is None:
+            return None
+        document = search_document(data)
+        encoded = encode_file(written.name, document.decode()) if self.stream else None
+        return PreparedPage(lang, written.stamp, hashlib.sha256(document).hexdigest(), encoded)
 
-        `prepared`: what `prepare_page` made of it where it was written; without it, the page
-        is read back.
-        """
-        if here is not None and not here.indexable:
+    def written(self, written: Written, prepared: PreparedPage | None) -> None:
+        """Note a page written or kept; index it if it is marked for search."""
+        name = written.name
+        if name.startswith(f"{BUNDLE}/"):
+            self.memory.file_stamps[name[len(BUNDLE) + 1 :]] = written.stamp
             return
-        prefix = f"{self.output}{os.sep}"
-        if not path.startswith(prefix):
+        here = written.here
+        if not name.endswith(".html") or (here is not None and not here.indexable):
             return
-        relative = path[len(prefix) :].replace(os.sep, "/")
         if prepared is not None:
-            self.stamps[relative] = (*prepared.stamp, prepared.sha)
-            self.pages[prepared.lang].append((relative, prepared.sha))
+            self.stamps[name] = (*prepared.stamp, prepared.sha)
+            self.pages[prepared.lang].append((name, prepared.sha))
             if prepared.encoded is not None:
                 self.send_encoded(prepared.lang, prepared.encoded)
             return
-        if here is not None and not self.stream:
-            stat = os.stat(path)
-            before = self.stamps_before.get(relative)
-            if before is not None and before[:2] == (stat.st_size, stat.st_mtime_ns):
-                self.stamps[relative] = before
-                self.pages[here.lang].append((relative, before[2]))
-                return
-        with open(path, "rb") as handle:
-            html = handle.read()
-            stat = os.fstat(handle.fileno())
+        if not written.kept:
+            return  # written, with nothing prepared: not a page for search
+        before = self.stamps_before.get(name)
+        if here is not None and before is not None and before[:2] == written.stamp:
+            self.stamps[name] = before
+            self.pages[here.lang].append((name, before[2]))
+            return
+        html = Path(written.path).read_bytes()
         lang = page_language(html, here)
         if lang is None:
             return
         document = search_document(html)
         sha = hashlib.sha256(document).hexdigest()
-        self.stamps[relative] = (stat.st_size, stat.st_mtime_ns, sha)
-        self.pages[lang].append((relative, sha))
+        self.stamps[name] = (*written.stamp, sha)
+        self.pages[lang].append((name, sha))
         if self.stream:
-            self.send(lang, relative, document)
+            self.send(lang, name, document)
 
     def close(self) -> None:
         """Stop the Pagefind services."""
@@ -314,17 +309,31 @@ class SearchBuild:
     def _intact(self, bundle: LanguageBundle) -> bool:
         """Tell whether the files a language's index wrote are still as written."""
         folder = self.output / BUNDLE
-        for name, stamp in bundle.files.items():
+        for name in bundle.files:
             try:
                 stat = (folder / name).stat()
             except OSError:
                 return False
-            if (stat.st_size, stat.st_mtime_ns) != stamp:
+            if (stat.st_size, stat.st_mtime_ns) != self.memory.file_stamps.get(name):
                 return False
         return True
 
-    def finish(self) -> None:
-        """Index what changed and write the bundle: output/pagefind, exactly Pagefind's files."""
+    def finish(self) -> Later:
+        """Give the bundle (pagefind/, exactly Pagefind's files) once every page is written."""
+        self.memory.page_stamps = self.stamps
+        return Later(self.bundle_outputs, background=not self.stream)
+
+    def bundle_outputs(self) -> list[FileOutput]:
+        """Index what changed; return every file of the bundle (kept or new) as outputs."""
+        try:
+            return self._bundle_outputs()
+        except BaseException:
+            self.memory.bundles = None  # the next build indexes afresh
+            raise
+        finally:
+            self.close()
+
+    def _bundle_outputs(self) -> list[FileOutput]:
         digests = {lang: self._digest(lang) for lang in self.pages}
         kept: dict[str, LanguageBundle] = {}
         for lang in sorted(self.pages):
@@ -356,22 +365,29 @@ class SearchBuild:
             for name, data in bundle.items():
                 if files.setdefault(name, data) != data:
                     raise PortalError(self.output / BUNDLE / name, "Pagefind wrote two versions")
-            entries[lang] = LanguageBundle(digests[lang], entry, dict.fromkeys(bundle, (0, 0)))
-        keep = {name for bundle in kept.values() for name in bundle.files}
+            shas = {name: hashlib.sha256(data).hexdigest() for name, data in bundle.items()}
+            entries[lang] = LanguageBundle(digests[lang], entry, shas)
+        shas = {name: sha for bundle in kept.values() for name, sha in bundle.files.items()}
+        shas.update({name: hashlib.sha256(data).hexdigest() for name, data in files.items()})
         entry = merged_entry([entries[lang].entry for lang in sorted(entries)])
-        folder = self.output / BUNDLE
-        stamps = write_bundle(folder, {**files, ENTRY: entry}, keep)
-        for lang, bundle in entries.items():
-            if lang in fresh:
-                bundle.files = {name: stamps[name] for name in bundle.files}
-        SearchBuild.memory[str(self.output)] = entries
-        SearchBuild.page_stamps[str(self.output)] = self.stamps
+        files[ENTRY] = entry
+        shas[ENTRY] = hashlib.sha256(entry).hexdigest()
+        self.memory.bundles = entries
         logger.info(
             "search index: %r languages indexed, %r kept, in %r",
             len(fresh),
             len(kept),
-            str(folder),
+            str(self.output / BUNDLE),
         )
+        folder = self.output / BUNDLE
+        return [
+            FileOutput(
+                f"{BUNDLE}/{name}",
+                (lambda data=files[name]: data) if name in files else (folder / name).read_bytes,
+                inputs=shas[name],
+            )
+            for name in sorted(shas)
+        ]
 
 
 def split_by_language(
@@ -405,104 +421,11 @@ def split_by_language(
     }
 
 
-def write_bundle(folder: Path, files: dict[str, bytes], keep: set[str]) -> dict[str, tuple]:
-    """Make `folder` hold exactly `files` and the `keep` files already there.
-
-    A file already holding the same bytes is left as it is (the dev server rewrites little);
-    anything else in the folder is removed. Return each written file's size and mtime.
-    """
-    stamps = {}
-    wanted = set(files) | keep
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*"), reverse=True):
-            name = path.relative_to(folder).as_posix()
-            if path.is_dir():
-                if not any(path.iterdir()):
-                    path.rmdir()
-            elif name not in wanted:
-                path.unlink()
-    for name, data in sorted(files.items()):
-        path = folder / name
-        try:
-            same = path.stat().st_size == len(data) and path.read_bytes() == data
-        except OSError:
-            same = False
-            path.parent.mkdir(parents=True, exist_ok=True)
-        if not same:
-            path.write_bytes(data)
-        stat = path.stat()
-        stamps[name] = (stat.st_size, stat.st_mtime_ns)
-    return stamps
-
-
-#: Search indexes being written after their build has finished, by output folder.
-BACKGROUND: dict[str, threading.Thread] = {}
-
-
-def wait_for_search_index(output: str | None = None) -> None:
-    """Wait until the search index of every finished build (or of `output`'s) is written."""
-    for folder, thread in list(BACKGROUND.items()):
-        if output is None or folder == output:
-            thread.join()
-            BACKGROUND.pop(folder, None)
-
-
-def _finish_in_background(build: SearchBuild) -> None:
-    try:
-        build.finish()
-    except Exception as error:  # reported; the next build indexes afresh
-        SearchBuild.memory.pop(str(build.output), None)
-        logger.warning("the search index was not updated: %s", error)
-    finally:
-        build.close()
-
-
-def start_build(pelican) -> None:
-    """Begin a build's search index (once per build, before any page is written)."""
-    output = Path(absolute(pelican.output_path))
-    wait_for_search_index(str(output))  # the previous build's, if it is still being written
-    previous = SearchBuild.current.pop(str(output), None)
-    if previous is not None:  # a build that failed half-way
-        previous.close()
-    if pelican.settings.get("SEARCH_INDEX", True):
-        count = worker_count(options(pelican.settings)["workers"])
-        SearchBuild.current[str(output)] = SearchBuild(output, count)
-
-
-def note_page(path, context) -> None:
-    """Pass a written page to its build's search index (the ``content_written`` signal)."""
-    build = SearchBuild.current.get(absolute(context["OUTPUT_PATH"]))
-    path = str(path)
-    if build is not None and path.endswith(".html"):
-        path = path if os.path.isabs(path) else os.path.abspath(path)
-        prepared = (context.get(WRITTEN_EXTRAS) or {}).get("search")
-        build.add(path, context.get("here"), prepared)
-
-
-def build_search_index(pelican) -> None:
-    """Write Pagefind's bundle for the build (``SEARCH_INDEX = False`` turns it off).
-
-    A first build writes it before it ends. A later build of the same process (the dev
-    server's, after an edit) re-indexes the languages that changed in a thread, after the build
-    has ended: the edited page can be seen at once, and search shows the edit a moment later
-    (for one English page of the 1,000-supporter site, the English index: about 1.3 s). The
-    next build waits for it first, so that no worker process is forked while it runs.
-    """
-    output = Path(absolute(pelican.output_path))
-    build = SearchBuild.current.pop(str(output), None)
-    if build is None:
-        SearchBuild.memory.pop(str(output), None)
-        shutil.rmtree(output / BUNDLE, ignore_errors=True)
-        return
-    if not build.stream:
-        thread = threading.Thread(target=_finish_in_background, args=(build,), name="search")
-        BACKGROUND[str(output)] = thread
-        thread.start()
-        return
-    try:
-        build.finish()
-    finally:
-        build.close()
+def start_index(context: BuildContext) -> SearchIndex | ListenerBase:
+    """Return the search index of a build (``SEARCH_INDEX = False``: none, and no bundle)."""
+    if not context.settings.get("SEARCH_INDEX", True):
+        return ListenerBase()
+    return SearchIndex(context)
 
 
 def get_generators(pelican):
@@ -510,10 +433,12 @@ def get_generators(pelican):
     return SearchGenerator
 
 
+def listen(pelican) -> None:
+    """Give every build of this Pelican instance its search index."""
+    on_written(pelican, start_index)
+
+
 def register():
     """Connect the handlers to Pelican's signals."""
+    signals.initialized.connect(listen)
     signals.get_generators.connect(get_generators)
-    signals.get_generators.connect(start_build)
-    signals.content_written.connect(note_page)
-    PAGE_HOOKS["search"] = prepare_page
-    signals.finalized.connect(build_search_index)

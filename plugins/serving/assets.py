@@ -9,9 +9,13 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path, PurePosixPath
 
-from multilingual.errors import PortalError
+from build_engine.front_door import FileOutput
+from portal_core.errors import PortalError
 
 from .policy import ASSET_DIR
+
+#: Where the theme's static files are also served under their own names.
+THEME_COPY = "theme"
 
 #: Theme files served under a fingerprinted name (none of them refers to another by URL).
 FINGERPRINTED_SUFFIXES = (".css", ".js", ".svg")
@@ -42,16 +46,22 @@ def asset_names(static_dir: Path) -> dict[str, str]:
     }
 
 
-def write_assets(static_dir: Path, output_dir: Path) -> list[Path]:
-    """Copy every fingerprinted theme file to its fingerprinted name under `output_dir`."""
-    written = []
+def asset_outputs(static_dir: Path) -> list[FileOutput]:
+    """Return the theme's static files as outputs: each fingerprinted file under its
+    fingerprinted name (assets/...), and every file as it is under theme/ (for links written
+    by hand, such as an image in a page's Markdown)."""
+    static_dir = Path(static_dir)
+    outputs = []
     for relative, file in theme_assets(static_dir).items():
-        data = file.read_bytes()
-        target = Path(output_dir) / fingerprinted_name(relative, data)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        written.append(target)
-    return written
+        name = fingerprinted_name(relative, file.read_bytes())
+        outputs.append(FileOutput(name, file.read_bytes, inputs=name))
+    for file in sorted(static_dir.rglob("*")):
+        if file.is_file():
+            relative = file.relative_to(static_dir).as_posix()
+            stat = file.stat()
+            stamp = (relative, stat.st_size, stat.st_mtime_ns)
+            outputs.append(FileOutput(f"{THEME_COPY}/{relative}", file.read_bytes, inputs=stamp))
+    return outputs
 
 
 def lookup_asset(names: dict[str, str], relative: str, static_dir: Path) -> str:

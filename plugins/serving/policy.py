@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from multilingual.errors import PortalError
-from multilingual.page_tree import page_url
+from portal_core.errors import PortalError
+from portal_core.page_tree import page_url
 
 #: The cookie that holds a language the visitor picked by hand. Netlify's ``Language``
 #: redirect condition reads a cookie of this name too, so one choice works on every host.

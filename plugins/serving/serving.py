@@ -11,25 +11,21 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from multilingual.errors import PortalError, PortalErrors
-from multilingual.here import Here, home_crumbs
-from multilingual.languages import endonym
-from multilingual.multilingual import translator
+from build_engine.front_door import FileOutput, PageOutput, write
 from pelican import signals
 from pelican.generators import Generator
+from portal_core.errors import PortalError, PortalErrors
+from portal_core.here import Here, home_crumbs
+from portal_core.languages import endonym
+from portal_core.site import site_of
+from portal_core.strings import N_
 
 from .apache import htaccess
-from .assets import asset_names, lookup_asset, write_assets
+from .assets import asset_names, asset_outputs, lookup_asset
 from .policy import content_security_policy, serving_policy
 from .static_hosts import headers_file, redirects_file
 
 logger = logging.getLogger(__name__)
-
-
-def N_(message: str) -> str:
-    """Mark an interface string for extraction; it is translated where it is used."""
-    return message
-
 
 NOT_FOUND_TITLE = N_("Page not found")
 
@@ -78,73 +74,67 @@ class ServingGenerator(Generator):
         if problems:
             raise PortalErrors(problems)
 
-    def _write(self, writer, name: str, template: str, lang: str, **context) -> None:
-        writer.write_file(
-            name,
-            self.get_template(template),
-            self.context,
-            page_lang=lang,
-            relative_urls=self.settings["RELATIVE_URLS"],
-            url=name,
-            **context,
-        )
-
-    def write_not_found_pages(self, writer, tree) -> None:
-        """Write /<lang>/404.html in every language and the multilingual /404.html."""
-        for lang in self.settings["LANGUAGES"]:
-            gettext = translator(self.context, lang)
+    def not_found_pages(self, site) -> list[PageOutput]:
+        """Return /<lang>/404.html in every language and the multilingual /404.html."""
+        outputs = []
+        for lang in site.languages:
             here = Here(
                 lang=lang,
                 url=f"{lang}/404.html",
-                title=gettext(NOT_FOUND_TITLE),
+                title=site.translator(lang)(NOT_FOUND_TITLE),
                 title_lang=lang,
                 versions=[],
-                breadcrumbs=home_crumbs(tree, lang),
+                breadcrumbs=home_crumbs(site.tree, lang),
                 noindex=True,
             )
-            self._write(writer, here.url, "not_found", lang, here=here)
+            outputs.append(PageOutput(here.url, "not_found", dict(here=here, page_lang=lang)))
         messages = []
-        for lang in self.settings["LANGUAGES"]:
-            text = translator(self.context, lang)(NOT_FOUND_TITLE)
-            translated = lang == self.settings["DEFAULT_LANG"] or text != NOT_FOUND_TITLE
+        for lang in site.languages:
+            text = site.translator(lang)(NOT_FOUND_TITLE)
+            translated = lang == site.source_lang or text != NOT_FOUND_TITLE
             messages.append((lang, endonym(lang), text if translated else None))
-        self._write(
-            writer, "404.html", "not_found_root", self.settings["DEFAULT_LANG"], messages=messages
-        )
+        root = dict(page_lang=site.source_lang, messages=messages)
+        outputs.append(PageOutput("404.html", "not_found_root", root))
+        return outputs
 
-    def write_moved_pages(self, writer, tree) -> None:
-        """Write a redirect page with rel=canonical at every old address."""
-        for redirect in self.policy.redirects:
-            target = tree.get(redirect.path, redirect.lang)
-            self._write(
-                writer,
+    def moved_pages(self, tree) -> list[PageOutput]:
+        """Return a redirect page with rel=canonical at every old address."""
+        return [
+            PageOutput(
                 redirect.source.lstrip("/"),
                 "moved",
-                redirect.lang,
-                redirect=redirect,
-                target=target,
+                dict(
+                    page_lang=redirect.lang,
+                    redirect=redirect,
+                    target=tree.get(redirect.path, redirect.lang),
+                ),
             )
+            for redirect in self.policy.redirects
+        ]
 
-    def write_server_files(self) -> None:
-        """Write the files static hosts and Apache read."""
-        output = Path(self.output_path)
+    def server_files(self) -> list[FileOutput]:
+        """Return the files static hosts and Apache read."""
         files = {
             "_redirects": redirects_file(self.policy),
             "_headers": headers_file(self.policy),
             ".htaccess": htaccess(self.policy),
         }
-        for name, text in files.items():
-            (output / name).write_text(text, encoding="utf-8")
-            logger.debug("wrote %r", name)
+        return [
+            FileOutput(name, lambda text=text: text.encode("utf-8"), inputs=text)
+            for name, text in files.items()
+        ]
 
     def generate_output(self, writer):
         """Write the 404 pages, the redirect pages, the server files and the assets."""
-        tree = self.context["PAGE_TREE"]
-        self._check_moves(tree)
-        self.write_not_found_pages(writer, tree)
-        self.write_moved_pages(writer, tree)
-        self.write_server_files()
-        write_assets(static_dir(self.settings), Path(self.output_path))
+        site = site_of(self.context)
+        self._check_moves(site.tree)
+        outputs = [
+            *self.not_found_pages(site),
+            *self.moved_pages(site.tree),
+            *self.server_files(),
+            *asset_outputs(static_dir(self.settings)),
+        ]
+        write(self, outputs)
 
 
 def get_generators(pelican):

@@ -1,9 +1,7 @@
 """The HTML sitemap: every page of a language as a tree nested by path.
 
-Pages come from the page tree (real pages and English fallbacks) and from ``SITEMAP_ENTRIES``,
-a context list other generators extend with `SitemapEntry` objects in their generate_context
-(``context.setdefault("SITEMAP_ENTRIES", []).append(...)``; the context is new every build),
-so the HTML sitemap shows what they generate too.
+Pages come from the page tree (real pages and English fallbacks), in the template context as
+``PAGE_TREE``.
 """
 
 from __future__ import annotations
@@ -11,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-
-CONTEXT_KEY = "SITEMAP_ENTRIES"
 
 
 @dataclass(frozen=True)
@@ -77,8 +73,7 @@ def build_site_tree(
 
 
 def site_tree(context: dict, lang: str) -> list[SitemapNode]:
-    """Return the HTML sitemap of `lang`: page tree pages plus other generators' entries."""
+    """Return the HTML sitemap of `lang`: the pages of the page tree."""
     entries = tree_entries(context["PAGE_TREE"], lang)
-    entries += [e for e in context.get(CONTEXT_KEY, []) if e.lang == lang]
     order = [*context.get("MAIN_NAVIGATION", []), *context.get("FOOTER_PAGES", [])]
     return build_site_tree(entries, order)

@@ -5,25 +5,31 @@ A page is listed when its ``rel=canonical`` is its own address and it carries no
 Fallbacks (canonical: the English page), redirect pages, 404 and search pages, and editor-only
 pages therefore stay out without any generator having to register.
 
-Every page passes the writer's ``content_written`` signal. A page rendered with base.html has a
-`Here` in its context, and base.html writes its canonical link, robots tag and hreflang links
-from it alone: its entry is computed from that `Here` (`entry_from_here`). Any other page is
-read back and parsed (`read_listed_page`), which is what the whole sitemap did before: reading
-back 27,000 written pages took seconds. The tests compare both ways on whole sites.
+The build engine tells the sitemap of every file written (`SitemapListener`). A page rendered
+with base.html has a `Here` among its variables, and base.html writes its canonical link,
+robots tag and hreflang links from it alone (`Here.head_links`): its entry is computed from
+that `Here` (`entry_from_here`). Any other page is read back and parsed (`read_listed_page`).
+The tests compare both ways on whole sites.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import os
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 
 import lxml.etree
 import lxml.html
-from fast_build.output import absolute
+from build_engine.front_door import (
+    BuildContext,
+    FileOutput,
+    ListenerBase,
+    Written,
+    memory_slot,
+    on_written,
+)
 from jinja2 import pass_context
 from pelican import signals
 
@@ -81,18 +87,16 @@ def read_listed_page(output: Path, file: Path, siteurl: str) -> ListedPage | Non
 
 def entry_from_here(here, address: str, siteurl: str) -> ListedPage | None:
     """Return the sitemap entry of a page base.html rendered from `here`, as it writes it."""
-    if here.noindex or f"{siteurl}/{here.canonical}" != address:
+    head = here.head_links(siteurl)
+    if head.canonical != address:
         return None
-    alternates = [(version.lang, f"{siteurl}/{version.url}") for version in here.hreflang]
-    if alternates:
-        alternates.append(("x-default", f"{siteurl}/"))
-    return ListedPage(address, here.lang, tuple(alternates))
+    return ListedPage(address, here.lang, head.alternates)
 
 
 def listed_pages(output: Path, siteurl: str) -> list[ListedPage]:
     """Return every page of a written site that belongs in the sitemap, read back from its HTML.
 
-    The build lists pages as they are written (`WrittenPages`); this reads a site as it is.
+    The build lists pages as they are written (`SitemapListener`); this reads a site as it is.
     """
     pages = []
     for file in sorted(Path(output).rglob("*.html")):
@@ -142,35 +146,37 @@ def robots_txt(siteurl: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-class WrittenPages:
+@dataclass
+class SitemapMemory:
+    """What the sitemap keeps between the builds of one Pelican instance."""
+
+    #: the last build's entries with the Here each came from: a page written again with the
+    #: same Here object (the directory reuses them) has the same entry
+    sources: dict[str, tuple[object, ListedPage | None]] = field(default_factory=dict)
+    #: sitemap_files' memory: file name -> (entries, bytes)
+    files: dict = field(default_factory=dict)
+
+
+class SitemapListener(ListenerBase):
     """The sitemap entries of the pages one build wrote, keyed by file (None: not listed)."""
 
-    #: One per output folder being built; a build starts its own (`start_build`).
-    current: ClassVar[dict[str, WrittenPages]] = {}
-
-    #: The last build's entries with the Here each came from, by output folder: a page written
-    #: again with the same Here object (the directory reuses them, see its generate_output)
-    #: has the same entry.
-    previous: ClassVar[dict[str, dict[str, tuple[object, ListedPage | None]]]] = {}
-
-    def __init__(self, output: Path) -> None:
-        self.output = output
-        self.prefix = f"{output}{os.sep}"
+    def __init__(self, context: BuildContext) -> None:
+        self.output = Path(context.output_path)
+        self.settings = context.settings
+        self.memory = memory_slot(context.settings, "sitemap", SitemapMemory)
         self.entries: dict[str, ListedPage | None] = {}  # by path below the output folder
         self.sources: dict[str, tuple[object, ListedPage | None]] = {}
-        self.before = WrittenPages.previous.get(str(output), {})
+        self.before = self.memory.sources
 
-    def add(self, path: str, context: dict) -> None:
-        """Record the entry of the page written at `path` (any other file is left alone)."""
-        if not path.endswith(".html") or not path.startswith(self.prefix):
+    def written(self, written: Written, prepared) -> None:
+        """Record the entry of a page written or kept (any other file is left alone)."""
+        relative = written.name
+        if not relative.endswith(".html") or relative.split("/", 1)[0] in SKIPPED_FOLDERS:
             return
-        relative = path[len(self.prefix) :]
-        if relative.split(os.sep, 1)[0] in SKIPPED_FOLDERS:
-            return
-        siteurl = context["SITEURL"]
-        here = context.get("here")
+        siteurl = self.settings["SITEURL"]
+        here = written.here
         if here is None:
-            self.entries[relative] = read_listed_page(self.output, Path(path), siteurl)
+            self.entries[relative] = read_listed_page(self.output, Path(written.path), siteurl)
             return
         before = self.before.get(relative)
         if before is not None and before[0] is here:
@@ -183,25 +189,23 @@ class WrittenPages:
 
     def listed(self) -> list[ListedPage]:
         """Return the entries of the listed pages, in the order of their files' paths."""
-        # Component by component, as path.split(os.sep) lists compare; a string key with the
+        # Component by component, as path.split("/") lists compare; a string key with the
         # separator made the lowest character orders the same, and sorts 27,000 paths in a
-        # tenth of the time lists take (0.5 s of every dev-server rebuild at 1,000 supporters).
-        ordered = sorted(self.entries.items(), key=lambda item: item[0].replace(os.sep, "\0"))
+        # tenth of the time lists take.
+        ordered = sorted(self.entries.items(), key=lambda item: item[0].replace("/", "\0"))
         return [entry for _, entry in ordered if entry is not None]
 
-
-def start_build(pelican) -> None:
-    """Begin recording the pages of a build (once per build, before any is written)."""
-    output = absolute(pelican.output_path)
-    WrittenPages.current[output] = WrittenPages(Path(output))
-
-
-def record_page(path, context) -> None:
-    """Record a page the writer wrote (the ``content_written`` signal)."""
-    pages = WrittenPages.current.get(absolute(context["OUTPUT_PATH"]))
-    if pages is not None:
-        path = str(path)
-        pages.add(path if os.path.isabs(path) else os.path.abspath(path), context)
+    def finish(self) -> list[FileOutput]:
+        """Return sitemap.xml (an index), one sitemap-<lang>.xml per language, robots.txt."""
+        self.memory.sources = self.sources
+        siteurl = self.settings["SITEURL"]
+        files = sitemap_files(self.listed(), self.settings["LANGUAGES"], siteurl, self.memory.files)
+        files["robots.txt"] = robots_txt(siteurl).encode("utf-8")
+        logger.info("sitemaps of %r languages written", len(files) - 2)
+        return [
+            FileOutput(name, lambda data=data: data, inputs=hashlib.sha256(data).hexdigest())
+            for name, data in files.items()
+        ]
 
 
 def sitemap_files(
@@ -232,27 +236,6 @@ def sitemap_files(
     return files
 
 
-#: sitemap_files' memory, by output folder.
-SITEMAP_MEMO: dict[str, dict] = {}
-
-
-def write_sitemaps(pelican) -> None:
-    """Write sitemap.xml (an index), one sitemap-<lang>.xml per language, and robots.txt."""
-    output = Path(pelican.output_path)
-    siteurl = pelican.settings["SITEURL"]
-    pages = WrittenPages.current.pop(os.path.abspath(output), None)
-    if pages is not None:
-        WrittenPages.previous[str(pages.output)] = pages.sources
-    # Not recorded: a build that did not start through Pelican's run; read the pages back.
-    listed = listed_pages(output, siteurl) if pages is None else pages.listed()
-    memo = SITEMAP_MEMO.setdefault(str(output.absolute()), {})
-    files = sitemap_files(listed, pelican.settings["LANGUAGES"], siteurl, memo)
-    for name, data in files.items():
-        (output / name).write_bytes(data)
-    (output / "robots.txt").write_text(robots_txt(siteurl), encoding="utf-8")
-    logger.info("sitemaps of %r languages written", len(files) - 1)
-
-
 def install_site_tree(generator) -> None:
     """Give templates `sitemap_tree(lang)`, the nested pages of the HTML sitemap."""
 
@@ -263,9 +246,12 @@ def install_site_tree(generator) -> None:
     generator.env.globals["sitemap_tree"] = sitemap_tree
 
 
+def listen(pelican) -> None:
+    """Give every build of this Pelican instance its sitemap."""
+    on_written(pelican, SitemapListener)
+
+
 def register():
     """Connect the handlers to Pelican's signals."""
+    signals.initialized.connect(listen)
     signals.generator_init.connect(install_site_tree)
-    signals.get_generators.connect(start_build)
-    signals.content_written.connect(record_page)
-    signals.finalized.connect(write_sitemaps)

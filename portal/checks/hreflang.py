@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from multilingual.languages import EU_LANGUAGES
+from portal_core.languages import EU_LANGUAGES
 
 from .report import Problem
 from .site import BuiltSite

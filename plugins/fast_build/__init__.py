@@ -1,1 +1,0 @@
-from .fast_build import register  # noqa: F401
