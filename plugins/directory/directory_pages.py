@@ -223,7 +223,7 @@ class Directory:
                       tuple(entries))
                 for code, entries in groups.items()
             ]  # fmt: skip
-            return sorted_for(result, lang, text=lambda g: g.label, tie=lambda g: g.key)
+            return sorted_for(result, lang, text=lambda g: g.label, tie=lambda g: g.key, names=True)
 
         return self._cached(("countries", lang), compute)
 
