@@ -8,6 +8,7 @@ language where none is given). `install_template_helpers` gives a Jinja environm
 - the filters ``format_date``, ``format_datetime`` (a width: short, medium, long, full; years
   always in four digits, `dates.py`), ``format_number`` and ``language_name`` (CLDR data
   through Babel, never the operating system's locales);
+- ``json_ld(data)``: structured data as a ``<script type="application/ld+json">`` element;
 - ``endonym(code)`` and ``template_name()`` (the template being rendered, for
   ``<body class="template-...">``).
 """
@@ -22,6 +23,7 @@ from jinja2 import pass_context
 from .dates import day_text, moment_text
 from .languages import endonym, format_locale, language_name
 from .strings import InterfaceStrings, interface_text
+from .structured_data import json_ld_script
 
 
 def current_lang(context) -> str:
@@ -114,4 +116,6 @@ def install_template_helpers(env, strings: InterfaceStrings) -> None:
             "language_name": language_name_in_page,
         }
     )
-    env.globals.update({"endonym": endonym, "template_name": template_name})
+    env.globals.update(
+        {"endonym": endonym, "template_name": template_name, "json_ld": json_ld_script}
+    )
