@@ -22,7 +22,8 @@
 #   make l10n-reviewed FILE=content/xx/page.md [HUMAN=1]  mark a checked translation up to date
 #   make deps         create .venv and install the pinned Python packages
 #   make node-deps    install the Nu Html Checker (npm package vnu-jar) into node_modules/
-#   make system-deps  install Chromium, nginx (with its njs module) and a Java runtime with apt-get when missing
+#   make system-deps  install Chromium, nginx (with its njs module), a Java runtime and Cairo (the
+#                     link-preview picture) with apt-get when missing
 #   make bench-deps   install what make bench compares with: Hugo (apt-get) and Eleventy (npm, into bench/node/)
 
 PY_VERSION ?= python3
@@ -64,6 +65,7 @@ system-deps:
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	[ -f /usr/lib/nginx/modules/ngx_http_js_module.so ] || missing="$$missing libnginx-mod-http-js"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	ldconfig -p 2>/dev/null | grep -q 'libcairo\.so\.2 ' || missing="$$missing libcairo2"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
@@ -95,13 +97,15 @@ lint: deps
 	$(BIN)/ruff format --check plugins portal tests bench pelicanconf.py publishconf.py
 
 # The fixture site's expected output (tests/test_golden.py), written again after an intended
-# change; pagefind/ is left out (binary index, compared with Pagefind's own by the search tests).
+# change; pagefind/ is left out (binary index, compared with Pagefind's own by the search tests),
+# and images/ (drawn by the system's Cairo, whose versions smooth edges differently; the sharing
+# tests check the picture).
 GOLDEN := tests/golden/fixture
 golden: deps
 	rm -rf $(GOLDEN) $(GOLDEN).building-*
 	SOURCE_DATE_EPOCH=1795996800 $(BIN)/python -m portal.build tests/fixtures/site -s pelicanconf.py \
 	  -o $(GOLDEN) --fatal warnings -e 'CACHE_PATH="build/golden-cache"'
-	rm -rf $(GOLDEN)/pagefind
+	rm -rf $(GOLDEN)/pagefind $(GOLDEN)/images
 
 test: deps node-deps system-deps lint
 	$(BIN)/python -m pytest

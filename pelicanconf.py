@@ -70,6 +70,7 @@ PLUGINS = [
     "serving",
     "sitemap",
     "search",
+    "sharing",
     "content_policy",
 ]
 
