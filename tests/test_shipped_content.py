@@ -93,7 +93,9 @@ def test_helpdesk_address_and_commitment_statement(shipped_site, lang):
     assert f"mailto:{HELPDESK}" in who.xpath('//div[@class="page-body"]//a/@href')
     commitments = shipped_site.page(f"/{lang}/supporters/commitments/")
     hrefs = commitments.xpath('//div[@class="page-body"]//a/@href')
-    assert any(href.endswith(".pdf") for href in hrefs)
+    # the statement is sent by the Office; the page links the portal's join page instead of a
+    # PDF address no public copy of the portal shows
+    assert f"https://eu-mayors.ec.europa.eu/{lang}/join/supporter" in hrefs
     text = commitments.xpath('//div[@class="page-body"]')[0].text_content()
     keyword = {"en": "suspend", "fi": "keskeyttää"}[lang]
     assert keyword in text, "the suspension clause is missing"

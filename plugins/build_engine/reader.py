@@ -101,7 +101,9 @@ class PageReading:
             raise PortalError(
                 source_path, f"not valid UTF-8 (byte {error.start}); save the file as UTF-8"
             ) from None
-        text = substitute_facts(raw, self.settings.get("FACTS", {}), source_path)
+        relative = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
+        lang = relative.split("/", 1)[0]
+        text = substitute_facts(raw, self.settings.get("FACTS", {}), source_path, lang)
         prepared = resolve_links(
             text,
             Path(source_path),
