@@ -27,7 +27,7 @@ LANGUAGES = EU_LANGUAGES
 # Content: content/<lang>/<path>.md is the page <path> in <lang>.
 PATH = "content"
 PAGE_PATHS = [""]
-PAGE_EXCLUDES = ["data"]
+PAGE_EXCLUDES = ["data", "media"]  # media: images and documents (portal_core/media.py)
 ARTICLE_PATHS = []
 STATIC_PATHS = []
 PATH_METADATA = r"(?P<lang>[a-z]{2})/(?P<slug>.+)\.md"

@@ -3,7 +3,7 @@
 from conftest import PROJECT
 from portal_core.languages import EU_LANGUAGES
 
-DRAWING = "/theme/images/supporters-network.svg"
+DRAWING = "/media/supporters-network.svg"
 
 
 def test_every_language_shows_the_drawing_with_its_own_alternative_text(shipped_site):
@@ -16,7 +16,7 @@ def test_every_language_shows_the_drawing_with_its_own_alternative_text(shipped_
         texts[lang] = image.get("alt")
     assert len(set(texts.values())) == len(EU_LANGUAGES), "an alternative text is untranslated"
     assert shipped_site.exists(DRAWING)
-    drawing = (PROJECT / "theme/static/images/supporters-network.svg").read_text()
+    drawing = (PROJECT / "content/media/supporters-network.svg").read_text()
     assert 'viewBox="0 0 640 300"' in drawing and "<script" not in drawing and "href" not in drawing
 
 

@@ -19,6 +19,7 @@ from .translation_status import display_path
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 ANY_LANG = "*"
+MEDIA = "media"  # content/media/<lang>/ files are served at /media/<lang>/
 EXTERNAL_IN_LANG = re.compile(r"^https?://[^/]+/[a-z]{2}/", re.IGNORECASE)
 
 
@@ -50,6 +51,8 @@ def _neutral(href: str, lang: str, languages: tuple[str, ...], siteurl: str) -> 
         parts = target.split("/")
         if len(parts) > 1 and parts[1] == lang and lang in languages:
             parts[1] = ANY_LANG
+        elif len(parts) > 3 and parts[1] == MEDIA and parts[2] in languages:
+            parts[2] = ANY_LANG  # a document's version in some language (or the English one)
         target = "/".join(parts)
     elif EXTERNAL_IN_LANG.match(target) and lang in languages:
         # a {{fact}} with {lang}: the other site's page in the reader's language
