@@ -5,7 +5,7 @@ import shutil
 
 import lxml.html
 import pytest
-from conftest import FIXTURE_SITE, run_build
+from conftest import FIXTURE_SITE, PROJECT, run_build
 from PIL import Image
 
 
@@ -132,3 +132,34 @@ def test_oversized_forbidden_and_unsafe_files_are_refused_with_what_to_do(tmp_pa
     assert "content/media/bad.svg: the drawing contains <script>" in errors
     assert "content/media/Photo 1.png: the name becomes the file's address" in errors
     assert "rename it, e.g. to photo-1.png" in errors
+
+
+def test_published_site_gives_media_addresses_under_its_siteurl(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    (content / "media" / "en").mkdir(parents=True)
+    Image.new("RGB", (600, 300)).save(content / "media" / "photo.png")
+    (content / "media" / "en" / "statement.pdf").write_bytes(pdf(2_000))
+    for lang in ("en", "fi"):
+        page = content / lang / "index.md"
+        page.write_text(
+            page.read_text(encoding="utf-8")
+            + f"\n![Image {lang}]({{media}}photo.png) [s]({{media}}statement.pdf)\n"
+        )
+    result = run_build(
+        content,
+        tmp_path / "out",
+        settings=PROJECT / "publishconf.py",
+        env={"SITEURL": "https://portal.example.eu/sub"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    body = lxml.html.fromstring((tmp_path / "out" / "fi" / "index.html").read_bytes())
+    (image,) = body.xpath('//div[@class="page-body"]//img')
+    assert image.get("src") == "https://portal.example.eu/sub/media/photo-600w.png"
+    assert image.get("srcset") == (
+        "https://portal.example.eu/sub/media/photo-480w.png 480w, "
+        "https://portal.example.eu/sub/media/photo-600w.png 600w"
+    )
+    (link,) = body.xpath('//div[@class="page-body"]//a[contains(@href, "statement")]')
+    assert link.get("href") == "https://portal.example.eu/sub/media/en/statement.pdf"
+    assert link.get("hreflang") == "en"

@@ -130,9 +130,7 @@ class PageReading:
             self.settings["DEFAULT_LANG"],
             self.settings["SITEURL"],
         )
-        prepared = self.media.resolve(
-            prepared, source_path, lang, self.settings["DEFAULT_LANG"], self.settings["SITEURL"]
-        )
+        prepared = self.media.resolve(prepared, source_path, lang, self.settings["DEFAULT_LANG"])
         return raw, prepared
 
     def convert(self, text: str) -> tuple[Converted, bytes, bool]:

@@ -281,8 +281,9 @@ class MediaLibrary:
         english = self.files.get((source_lang, name))
         return english, english is not None and lang != source_lang
 
-    def resolve(self, text: str, path: str, lang: str, source_lang: str, siteurl: str) -> str:
-        """Replace every ``{media}name`` in a page's text with the file's address."""
+    def resolve(self, text: str, path: str, lang: str, source_lang: str) -> str:
+        """Replace every ``{media}name`` in a page's text with the file's address from the
+        site's root (`show_media` puts SITEURL in front once the page is checked)."""
 
         def replace(match: re.Match) -> str:
             name = match.group(1)
@@ -298,13 +299,13 @@ class MediaLibrary:
                     "the file or fix the name",
                     line,
                 )
-            return f"{siteurl}/{found.url_path}"
+            return f"/{found.url_path}"  # from the root, as the content policy wants images
 
         return PLACEHOLDER.sub(replace, text)
 
-    def by_url(self, siteurl: str) -> dict[str, MediaFile]:
-        """Return every file by the address pages link it at."""
-        return {f"{siteurl}/{file.url_path}": file for file in self.files.values()}
+    def by_url(self) -> dict[str, MediaFile]:
+        """Return every file by the address pages write it at (from the site's root)."""
+        return {f"/{file.url_path}": file for file in self.files.values()}
 
 
 IMG = re.compile(r"<img\b[^>]*>")
@@ -334,7 +335,7 @@ def show_media(
 ) -> str:
     """Return the page's HTML with its media shown fully: images with their sizes and
     resized versions, document links with their format and size in `lang`."""
-    files = library.by_url(siteurl)
+    files = library.by_url()
     if not any(url in page_html for url in files):
         return page_html
 
@@ -354,6 +355,7 @@ def show_media(
             attributes = f' srcset="{srcset}" sizes="{SIZES}"'
         else:
             width, height = file.width, file.height
+            tag = tag.replace(src.group(0), f'src="{siteurl}/{file.url_path}"')
         attributes += f' width="{width}" height="{height}"'
         tag = re.sub(r'\s(width|height)="[^"]*"', "", tag)
         return tag[:-1].rstrip().removesuffix("/").rstrip() + attributes + ">"
@@ -369,6 +371,7 @@ def show_media(
             "format": DOCUMENT_TYPES[file.suffix],
             "size": file_size(file.size, lang),
         }
+        start = start.replace(f'href="{href}"', f'href="{siteurl}/{file.url_path}"')
         if english:
             start = start[:-1] + ' hreflang="en">'
         return f'{start}{text}</a> <span class="document-facts">{html.escape(facts)}</span>'
