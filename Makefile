@@ -4,6 +4,8 @@
 #                     show build errors in the browser (for editors)
 #   make html         build the site into output/ (with its search index, sitemaps and server files)
 #   make check        build output/ and run every quality check over it; OUTPUT=dir checks dir as it is
+#   make check-external  request every external link of the built site (lychee; needs the network:
+#                     offline it says so and exits 0); OUTPUT=dir checks dir
 #   make publish      build a production release into publish/, check it, then make it live atomically
 #                     (publish/current is the site to serve or deploy; PUBLISH_DIR=dir publishes elsewhere)
 #   make rollback     make the previous release live again
@@ -40,7 +42,7 @@ NGINX_LISTEN ?= $(HOST):$(NGINX_PORT)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: deps node-deps system-deps bench-deps html check publish rollback nginx-conf serve-nginx serve devserver clean golden \
+.PHONY: deps node-deps system-deps bench-deps html check check-external publish rollback nginx-conf serve-nginx serve devserver clean golden \
 	test lint l10n-extract l10n-update l10n-compile l10n-init l10n-status l10n-stamp l10n-reviewed bench
 
 $(BIN)/.installed: requirements.txt
@@ -118,6 +120,10 @@ CHECK_BUILD := html
 endif
 check: deps node-deps system-deps $(CHECK_BUILD)
 	$(BIN)/python -m portal.checks $(OUTPUT)
+
+# Not part of `make check`: its result depends on other sites and on the network.
+check-external: deps
+	$(BIN)/python -m portal.check_external $(OUTPUT)
 
 # CHECKOPTS narrows the checks of a publish (e.g. "--skip accessibility"); by default all run.
 publish: deps node-deps system-deps
