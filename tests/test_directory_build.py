@@ -400,10 +400,10 @@ def test_broken_data_gives_every_problem_and_no_traceback(tmp_path):
     assert "Traceback" not in report + result.stdout
     shown = "data/supporters/broken.yaml"
     for expected in (
-        f"{shown}:3: country: ",
-        f"{shown}:4: website: URL scheme should be 'http' or 'https'",
-        f"{shown}:12: joined: 2015-02-30 is not a date that exists",
-        f"{shown}:14: status: duplicate key (first given on line 13); keep one",
+        f"{shown}:5: country: ",  # lines 1-2: the translation note
+        f"{shown}:6: website: URL scheme should be 'http' or 'https'",
+        f"{shown}:14: joined: 2015-02-30 is not a date that exists",
+        f"{shown}:16: status: duplicate key (first given on line 15); keep one",
         "data/news/bad.yaml:1: summary: required field is missing",
         "data/news/bad.yaml:2: title.xx: unknown language 'xx'",
     ):

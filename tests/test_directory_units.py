@@ -28,7 +28,7 @@ from directory.supporters import (
 )
 from portal_core.errors import PortalError, PortalErrors
 
-GOOD = """\
+GOOD_FIELDS = """\
 name: Suomen Testiverkosto ry
 type: national-association
 country: NO
@@ -49,6 +49,11 @@ description:
   en: An association.
   fi: Yhdistys.
 """
+
+
+#: The translation note of Finnish text (the hash of no English text in particular).
+NOTE = 'translations:\n  fi: {method: human, source: "0123456789ab"}\n'
+GOOD = GOOD_FIELDS + NOTE
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -197,7 +202,7 @@ def test_ids_come_from_file_names_and_must_be_unique(tmp_path):
     assert "same-id.yml: id: duplicate id 'same-id'" in text
     assert "Bad_Name.yaml: id: the file name 'Bad_Name' is the id" in text
     assert "notes.txt: (file): only .yaml files belong here" in text
-    assert "with-id.yaml:20: id: set by the file name" in text
+    assert "with-id.yaml:22: id: set by the file name" in text
 
 
 def test_unknown_supporter_references_are_errors(tmp_path):
@@ -307,14 +312,14 @@ def directory(tmp_path) -> Directory:
     write(
         tmp_path / "news",
         "both.yaml",
-        "date: 2026-01-02\ntitle: {en: Both, fi: Molemmat}\nsummary: {en: S, fi: T}\n",
+        "date: 2026-01-02\ntitle: {en: Both, fi: Molemmat}\nsummary: {en: S, fi: T}\n" + NOTE,
     )
     write(tmp_path / "news", "english.yaml", "date: 2026-01-03\ntitle: {en: E}\nsummary: {en: S}\n")
     write(
         tmp_path / "events",
         "meet.yaml",
         "title: {en: Meet, fi: Tapaaminen}\nstart: 2026-03-01 10:00\nend: 2026-03-01 12:00\n"
-        "timezone: Europe/Helsinki\ncity: Oulu\ncountry: FI\npublished: 2026-01-01\n",
+        "timezone: Europe/Helsinki\ncity: Oulu\ncountry: FI\npublished: 2026-01-01\n" + NOTE,
     )
     data = load_site_data(tmp_path)
     return Directory(data, date(2026, 2, 1), ("en", "fi"), {})

@@ -32,17 +32,35 @@ from portal_core.here import Crumb, Here, LanguageLink
 from portal_core.site import site_of
 from portal_core.strings import N_
 
-from . import data_loading, events, news, record_fields, site_data, supporters, urls
+from . import (
+    data_loading,
+    events,
+    news,
+    record_fields,
+    record_translations,
+    site_data,
+    supporters,
+    urls,
+)
 from .calendar_files import TimeZones, build_calendar
 from .directory_pages import Directory
 from .feeds import build_feed
 from .search_index import search_index
 from .site_data import build_moment, load_site_data
+from .translation_notes import record_status
 
 logger = logging.getLogger(__name__)
 
 #: The modules that read and check records: the record cache is emptied when one changes.
-RECORD_CODE = (data_loading, record_fields, supporters, news, events, site_data)
+RECORD_CODE = (
+    data_loading,
+    record_fields,
+    record_translations,
+    supporters,
+    news,
+    events,
+    site_data,
+)
 
 #: DIRECTORY_SETTINGS in pelicanconf.py overrides these.
 DEFAULT_SETTINGS = {
@@ -121,6 +139,9 @@ class DirectoryGenerator(Generator):
             today=self.built_at.date(),
             languages=self.languages,
             catalogues=self.site.strings.catalogues,
+        )
+        self.site.record_status = record_status(
+            data, self.languages, f"content/{self.options['data_path']}"
         )
         share(self, "DIRECTORY", self.directory, inputs=self.directory.digest())
         share(self, "DIRECTORY_OPTIONS", self.options, inputs=self.options)

@@ -17,6 +17,7 @@ from .record_fields import (
     LocalizedText,
     Record,
     Slug,
+    TranslatedRecord,
     once_each,
 )
 
@@ -73,8 +74,10 @@ class Head(Record):
     name: Line
 
 
-class Supporter(Record):
+class Supporter(TranslatedRecord):
     """One Covenant Supporter, from content/data/supporters/<id>.yaml."""
+
+    TRANSLATED = ("description",)
 
     id: Slug
     name: Line
