@@ -340,7 +340,7 @@ def test_events_split_into_upcoming_and_past(directory):
     assert entry.time_text.startswith("10.00–12.00")
 
 
-def test_feeds_have_no_fallback_items_and_parse(directory):
+def test_feeds_list_every_item_english_ones_marked_and_parse(directory):
     english = feedparser.parse(
         build_feed(directory, "en", "news", "atom", "https://x.example", directory_moment(), 20)
     )
@@ -349,9 +349,11 @@ def test_feeds_have_no_fallback_items_and_parse(directory):
     )
     assert not english.bozo and not finnish.bozo
     assert [e.title for e in english.entries] == ["E", "Both"]
-    assert [e.title for e in finnish.entries] == ["Molemmat"]
+    assert [e.title for e in finnish.entries] == ["E", "Molemmat"]
     assert finnish.feed.language == "fi"
-    assert finnish.entries[0].link == "https://x.example/fi/news/both/"
+    assert [e.get("language") for e in finnish.entries] == ["en", None]  # dc:language
+    assert finnish.entries[1].link == "https://x.example/fi/news/both/"
+    assert finnish.entries[0].link == "https://x.example/fi/news/english/"
     finnish_atom = feedparser.parse(
         build_feed(directory, "fi", "news", "atom", "https://x.example", directory_moment(), 20)
     )
@@ -384,11 +386,13 @@ def test_search_index_escapes_markup_and_folds_names(directory):
     assert folded("Ängby Öland") == "angby oland"
 
 
-def test_news_item_written_in_needs_every_text():
+def test_a_news_item_with_some_text_in_a_language_has_a_page_of_that_language():
     item = NewsItem.model_validate(
         {"slug": "n", "date": "2026-01-01", "title": {"en": "T", "fi": "O"}, "summary": {"en": "S"}}
     )
-    assert item.languages(("en", "fi")) == ["en"]
+    assert not item.written_in("fi")  # its summary is English ...
+    assert item.untranslated("fi") == ("summary",)
+    assert item.page_languages(("en", "fi", "sv")) == ["en", "fi"]  # ... but its page is Finnish
 
 
 def test_many_files_parse_in_workers_with_the_same_records_and_problems(tmp_path):

@@ -190,11 +190,20 @@ class DirectoryGenerator(Generator):
         digest.update(repr(shown).encode())
         return digest.hexdigest()
 
-    def _here(self, lang, url_of, title, title_lang, real_langs, parent, path) -> Here:
+    def _here(self, lang, url_of, title, title_lang, real_langs, parent, path, record=None) -> Here:
+        """Return the `Here` of a generated page; `record`: (kind, id) of the record it shows.
+
+        A record's page in a language it has some text in is a page of that language: only
+        its untranslated parts are in English (marked, and noted: `Here.partial`), and its
+        translation's method and status give the machine and outdated notices, as a Markdown
+        page's do. In a language it has no text in, it is an English fallback.
+        """
         versions = [LanguageLink(code, url_of(code), code == lang) for code in real_langs]
         fallback = lang not in real_langs
         if (parent, lang) not in self.trails:  # the same for every page below `parent`
             self.trails[(parent, lang)] = trail(self.tree, parent, lang)
+        entry = self.record_entries.get((*record, lang)) if record else None
+        source = record is not None and lang == self.source_lang
         return Here(
             lang=lang,
             url=url_of(lang),
@@ -205,6 +214,13 @@ class DirectoryGenerator(Generator):
             fallback=fallback,
             canonical=url_of(self.source_lang) if fallback else url_of(lang),
             path=path,
+            status=str(entry.status) if entry and entry.reason != "incomplete" else "",
+            machine=bool(entry and entry.method == "machine"),
+            original_url=url_of(self.source_lang) if record else "",
+            partial=record is not None
+            and not fallback
+            and not source
+            and bool(self.directory.data_record(*record).untranslated(lang)),
         )
 
     def _page(self, template: str, here: Here, **values) -> None:
@@ -238,6 +254,9 @@ class DirectoryGenerator(Generator):
         self.pages: list[PageOutput] = []
         self.files: list[FileOutput] = []
         self.signatures: dict[str, str] = {}
+        self.record_entries = {
+            (entry.kind, entry.key, entry.lang): entry for entry in self.site.record_status
+        }
         self.zones = TimeZones.for_events(self.directory.data.events.values())
         previous = memory_slot(self.settings, "directory", lambda: [None])
         digest = self._declaration_digest() if keeps_outputs(self.settings) else ""
@@ -267,9 +286,10 @@ class DirectoryGenerator(Generator):
                 lambda code, s=supporter: urls.profile_url(code, s.id),
                 supporter.name,
                 lang,
-                [code for code in self.languages if code in supporter.description],
+                supporter.page_languages(self.languages),
                 urls.DIRECTORY_PATH,
                 f"{urls.DIRECTORY_PATH}/{supporter.id}",
+                ("supporters", supporter.id),
             )
             self._page("supporter", here, entry=entry)
         for group in directory.groups(lang):
@@ -301,9 +321,10 @@ class DirectoryGenerator(Generator):
                 lambda code, i=item: urls.news_item_url(code, i.slug),
                 entry.title.text,
                 entry.title.lang,
-                item.languages(self.languages),
+                item.page_languages(self.languages),
                 urls.NEWS_PATH,
                 f"{urls.NEWS_PATH}/{item.slug}",
+                ("news", item.slug),
             )
             self._page("news_item", here, entry=entry)
 
@@ -320,9 +341,10 @@ class DirectoryGenerator(Generator):
                 lambda code, e=event: urls.event_url(code, e.slug),
                 entry.title.text,
                 entry.title.lang,
-                event.languages(self.languages),
+                event.page_languages(self.languages),
                 urls.CALENDAR_PATH,
                 f"{urls.CALENDAR_PATH}/{event.slug}",
+                ("events", event.slug),
             )
             self._page("event", here, entry=entry)
             self._file(

@@ -98,10 +98,6 @@ class Event(TranslatedRecord):
         """Tell whether the event spans more than one day."""
         return self.end_day != self.start_day
 
-    def languages(self, order: Iterable[str]) -> list[str]:
-        """Return the languages, in `order`, that the whole event is written in."""
-        return [lang for lang in order if self.written_in(lang)]
-
     def is_upcoming(self, today: date) -> bool:
         """Tell whether the event has not ended before `today`."""
         return self.end_day >= today

@@ -36,10 +36,6 @@ class NewsItem(TranslatedRecord):
     def _each_supporter_once(cls, value: list[str]) -> list[str]:
         return once_each(value)
 
-    def languages(self, order: Iterable[str]) -> list[str]:
-        """Return the languages, in `order`, that the whole item is written in."""
-        return [lang for lang in order if self.written_in(lang)]
-
 
 def newest_first(items: Iterable[NewsItem]) -> list[NewsItem]:
     """Return news items by date, newest first (ties by slug, for stable output)."""

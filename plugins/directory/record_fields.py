@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 from typing import Annotated, ClassVar, NamedTuple
@@ -340,6 +341,11 @@ class TranslatedRecord(Record):
     def translated_into(self, lang: str) -> bool:
         """Tell whether some text of the record exists in `lang` (its page is of `lang`)."""
         return any(lang in text for text in self.texts())
+
+    def page_languages(self, order: Iterable[str]) -> list[str]:
+        """Return the languages, in `order`, that the record's page is a page of: those it
+        has some text in (the rest is shown in English). A supporter's profile overrides it."""
+        return [lang for lang in order if lang == SOURCE_LANG or self.translated_into(lang)]
 
 
 def once_each(values: list[str]) -> list[str]:

@@ -115,6 +115,11 @@ class Supporter(TranslatedRecord):
             raise ValueError(f"last_report ({self.last_report}) is before joined ({self.joined})")
         return self
 
+    def page_languages(self, order: Iterable[str]) -> list[str]:
+        """Return every language of `order`: a profile's facts and labels are in the reader's
+        language whatever its description is written in (then marked as English)."""
+        return list(order)
+
     @property
     def active(self) -> bool:
         """Tell whether the supporter takes part (is not suspended)."""

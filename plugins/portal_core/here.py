@@ -61,6 +61,7 @@ class Here:
     original_url: str = ""  # the source-language page this one translates
     html: str = ""
     noindex: bool = False  # utility pages (404, search): kept out of search engines and search
+    partial: bool = False  # a page of its language with parts in English (readers get a notice)
 
     @property
     def indexable(self) -> bool:
