@@ -164,13 +164,15 @@ l10n-init: l10n-extract
 	$(BIN)/pybabel init --no-wrap -i translations/messages.pot -d translations -l $(LANG)
 
 L10N := $(BIN)/python -m portal.l10n
+# LANG=xx given to make (not the locale variable LANG of the environment): --lang xx
+L10N_LANGS = $(if $(filter command line,$(origin LANG)),$(foreach lang,$(LANG),--lang $(lang)))
 
 l10n-status: deps
 	@$(L10N) status
 
 l10n-stamp: deps
-	$(L10N) stamp $(if $(METHOD),--method $(METHOD)) $(foreach lang,$(LANG),--lang $(lang)) $(FILE)
+	$(L10N) stamp $(if $(METHOD),--method $(METHOD)) $(L10N_LANGS) $(FILE)
 
 l10n-reviewed: deps
 	@test -n "$(FILE)" || { echo "usage: make l10n-reviewed FILE=content/xx/page.md [HUMAN=1] (a data record: FILE=content/data/news/x.yaml LANG=fi)"; exit 2; }
-	$(L10N) reviewed $(if $(HUMAN),--human) $(foreach lang,$(LANG),--lang $(lang)) $(FILE)
+	$(L10N) reviewed $(if $(HUMAN),--human) $(L10N_LANGS) $(FILE)
