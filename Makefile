@@ -20,8 +20,10 @@
 #   make l10n-compile compile every messages.po into messages.mo (the build also compiles in memory)
 #   make l10n-init LANG=xx  start the catalogue of a new language
 #   make l10n-status  print the translation status of every page and catalogue, by language
-#   make l10n-stamp   record the English Source-Hash in translations that have none (once, after import)
+#   make l10n-stamp   record the English Source-Hash in translations that have none (once, after import),
+#                     and METHOD=human|machine [LANG=xx] in data records' text that has no translation note
 #   make l10n-reviewed FILE=content/xx/page.md [HUMAN=1]  mark a checked translation up to date
+#                     (a data record: FILE=content/data/news/x.yaml LANG=xx)
 #   make deps         create .venv and install the pinned Python packages
 #   make node-deps    install the Nu Html Checker (npm package vnu-jar) into node_modules/
 #   make system-deps  install Chromium, nginx (with its njs module), a Java runtime and Cairo (the
@@ -171,14 +173,16 @@ l10n-init: l10n-extract
 	@test -n "$(LANG)" || { echo "usage: make l10n-init LANG=xx"; exit 2; }
 	$(BIN)/pybabel init --no-wrap -i translations/messages.pot -d translations -l $(LANG)
 
-L10N := PYTHONPATH=plugins $(BIN)/python -m multilingual.l10n_commands
+L10N := $(BIN)/python -m portal.l10n
+# LANG=xx given to make (not the locale variable LANG of the environment): --lang xx
+L10N_LANGS = $(if $(filter command line,$(origin LANG)),$(foreach lang,$(LANG),--lang $(lang)))
 
 l10n-status: deps
 	@$(L10N) status
 
 l10n-stamp: deps
-	$(L10N) stamp
+	$(L10N) stamp $(if $(METHOD),--method $(METHOD)) $(L10N_LANGS) $(FILE)
 
 l10n-reviewed: deps
-	@test -n "$(FILE)" || { echo "usage: make l10n-reviewed FILE=content/xx/page.md [HUMAN=1]"; exit 2; }
-	$(L10N) reviewed $(if $(HUMAN),--human) $(FILE)
+	@test -n "$(FILE)" || { echo "usage: make l10n-reviewed FILE=content/xx/page.md [HUMAN=1] (a data record: FILE=content/data/news/x.yaml LANG=fi)"; exit 2; }
+	$(L10N) reviewed $(if $(HUMAN),--human) $(L10N_LANGS) $(FILE)

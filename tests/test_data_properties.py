@@ -55,6 +55,7 @@ GOOD = {
         "signatories": 12,
         "working_languages": ["fi", "sv"],
         "description": {"en": "An association.", "fi": "Yhdistys."},
+        "translations": {"fi": {"method": "human", "source": "0123456789ab"}},
     },
     "news": {
         "date": "2026-01-02",
@@ -242,6 +243,19 @@ class Fields:
         return st.fixed_dictionaries({"en": strategy}, optional={"fi": strategy, "el": strategy})
 
 
+def with_notes(record: dict) -> dict:
+    """Return `record` with a translation note for every language its texts have but English
+    (the hash of no English text in particular: the status is then outdated, not an error)."""
+    langs = {
+        lang
+        for name in ("description", "title", "summary", "body")
+        if isinstance(record.get(name), dict)
+        for lang in record[name]
+    } - {"en"}
+    notes = {lang: {"method": "machine", "source": "0123456789ab"} for lang in sorted(langs)}
+    return {**record, "translations": notes} if notes else record
+
+
 @st.composite
 def supporter_files(draw, fields: Fields) -> dict:
     joined = draw(fields.facts)
@@ -318,12 +332,14 @@ def sites(draw) -> tuple[dict[str, dict[str, dict]], date]:
     fields = Fields(today, "text" in wild, "dates" in wild, "values" in wild)
     ids = [f"supporter-{n}" for n in range(draw(st.integers(0, 3)))]
     folders = {
-        "supporters": {key: draw(supporter_files(fields)) for key in ids},
+        "supporters": {key: with_notes(draw(supporter_files(fields))) for key in ids},
         "news": {
-            f"news-{n}": draw(news_files(fields, ids)) for n in range(draw(st.integers(0, 2)))
+            f"news-{n}": with_notes(draw(news_files(fields, ids)))
+            for n in range(draw(st.integers(0, 2)))
         },
         "events": {
-            f"event-{n}": draw(event_files(fields, ids)) for n in range(draw(st.integers(0, 2)))
+            f"event-{n}": with_notes(draw(event_files(fields, ids)))
+            for n in range(draw(st.integers(0, 2)))
         },
     }
     return folders, today
@@ -408,6 +424,7 @@ def test_records_at_the_ends_of_the_accepted_range_render():
         "joined": EARLIEST_DAY.isoformat(),
         "last_report": LATEST_DAY.isoformat(),
         "description": {"en": ("Word. " * LONG_TEXT_LIMIT)[:LONG_TEXT_LIMIT]},
+        "translations": {},
     }
     first = {**GOOD["events"], "start": "2008-01-01 00:00", "published": "2008-01-01"}
     first["end"] = "2008-01-01 00:30"

@@ -13,10 +13,15 @@ from pathlib import Path
 
 import feedparser
 import icalendar
+import lxml.etree
 import pytest
 from conftest import EU_ORDER, FIXTURE_SITE, PROJECT, Site, build_or_fail, run_build
 
 OVERLAY = PROJECT / "tests" / "fixtures" / "directory"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+ATOM = "{http://www.w3.org/2005/Atom}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 EPOCH = "1795996800"  # 2026-11-30 00:00 UTC
 PUBLIC = "https://supporters.eumayors.example"
 SWEDISH = ["sv-alfa", "sv-zeta", "sv-aby", "sv-angby", "sv-orebro"]
@@ -179,16 +184,63 @@ def test_profile_shows_facts_localised(directory_site):
     assert page.xpath('//a[@href="https://sv-alfa.example/"]')
 
 
-def test_profile_without_description_in_the_language_marks_the_english_text(directory_site):
+def sitemap_locs(site: Site, lang: str) -> set[str]:
+    tree = lxml.etree.parse(str(site.path(f"/sitemap-{lang}.xml")))
+    return set(tree.xpath("//s:url/s:loc/text()", namespaces={"s": SITEMAP_NS}))
+
+
+def test_profile_without_description_in_the_language_is_a_page_of_that_language(directory_site):
+    """Its facts and labels are Swedish; only the description is English, marked and noted."""
     page = directory_site.page("/sv/supporters/directory/sv-alfa/")
     description = page.xpath('//div[@class="profile-description"]')[0]
     assert description.get("lang") == "en"
-    assert page.xpath('//*[contains(@class, "notice-fallback")]')
-    assert page.xpath('//link[@rel="canonical"]/@href') == ["/en/supporters/directory/sv-alfa/"]
+    (notice,) = page.xpath('//*[contains(@class, "notice-partial")]')
+    assert text(notice) == "Delar av den här sidan har ännu inte översatts. De visas på engelska."
+    assert not page.xpath('//*[contains(@class, "notice-fallback")]')
+    assert page.xpath('//link[@rel="canonical"]/@href') == ["/sv/supporters/directory/sv-alfa/"]
+    hreflangs = page.xpath('//link[@rel="alternate"][@hreflang]/@hreflang')
+    assert set(hreflangs) == {*EU_ORDER, "x-default"}
+    assert page.xpath("//main/@data-pagefind-body") == [""]  # in the Swedish search index
+    assert "/sv/supporters/directory/sv-alfa/" in sitemap_locs(directory_site, "sv")
     finnish = directory_site.page("/fi/supporters/directory/sv-alfa/")
     assert finnish.xpath('//div[@class="profile-description"]')[0].get("lang") is None
-    hreflangs = finnish.xpath('//link[@rel="alternate"][@hreflang]/@hreflang')
-    assert set(hreflangs) == {"en", "fi", "x-default"}
+    assert not finnish.xpath('//*[contains(@class, "notice-")]')  # human, whole, up to date
+
+
+def test_record_page_with_some_text_in_the_language_is_a_page_of_it(directory_site):
+    """The event has a Swedish title (machine-translated), no Swedish summary."""
+    page = directory_site.page("/sv/calendar/fixture-upcoming/")
+    assert text(page.xpath("//h1")[0]) == "Testverkstad"
+    assert page.xpath("//h1/@lang") == []
+    (summary,) = [p for p in page.xpath("//article/p") if "Workshop summary" in text(p)]
+    assert summary.get("lang") == "en"
+    assert notice_classes(page) == {"notice-partial", "notice-machine"}
+    assert page.xpath('//link[@rel="canonical"]/@href') == ["/sv/calendar/fixture-upcoming/"]
+    assert set(page.xpath('//link[@rel="alternate"][@hreflang]/@hreflang')) == {
+        "en",
+        "fi",
+        "sv",
+        "x-default",
+    }
+    assert page.xpath("//main/@data-pagefind-body") == [""]
+    assert "/sv/calendar/fixture-upcoming/" in sitemap_locs(directory_site, "sv")
+    # nothing translated: a whole-page fallback, as before
+    german = directory_site.page("/de/calendar/fixture-upcoming/")
+    assert notice_classes(german) == {"notice-fallback"}
+    assert german.xpath('//link[@rel="canonical"]/@href') == ["/en/calendar/fixture-upcoming/"]
+    assert german.xpath("//main/@data-pagefind-body") == []
+    assert "/de/calendar/fixture-upcoming/" not in sitemap_locs(directory_site, "de")
+    # a human, whole and current translation gets no notice
+    assert notice_classes(directory_site.page("/fi/calendar/fixture-upcoming/")) == set()
+
+
+def notice_classes(page) -> set[str]:
+    return {
+        name
+        for element in page.xpath('//main//*[contains(@class, "notice")]')
+        for name in element.get("class").split()
+        if name.startswith("notice-")
+    }
 
 
 def test_news_list_marks_english_fallback_items(directory_site):
@@ -250,21 +302,46 @@ def test_feed_titles_are_in_the_feed_language(directory_site):
     assert feed(directory_site, "en", "events", "atom").feed.title == "Covenant Supporters: events"
 
 
-def test_feeds_hold_no_fallback_items_and_use_absolute_links(directory_site):
+def test_every_feed_lists_every_item_marking_english_ones(directory_site):
     english = feed(directory_site, "en", "news", "rss")
-    finnish = feed(directory_site, "fi", "news", "atom")
-    german = feed(directory_site, "de", "news", "rss")
     assert [e.link for e in english.entries] == [
         f"{PUBLIC}/en/news/fixture-news-both/",
         f"{PUBLIC}/en/news/fixture-news-english/",
     ]
-    assert [e.link for e in finnish.entries] == [f"{PUBLIC}/fi/news/fixture-news-both/"]
-    assert [e.title for e in finnish.entries] == ["Testiuutinen kahdella kielellä"]
-    assert german.entries == []
-    assert len(feed(directory_site, "en", "supporters", "atom").entries) == 8
-    assert len(feed(directory_site, "sv", "supporters", "rss").entries) == 0
-    events = feed(directory_site, "fi", "events", "rss")
-    assert [e.title for e in events.entries] == ["Testityöpaja"]
+    for lang in EU_ORDER:
+        for kind, count in (("news", 2), ("events", 2), ("supporters", 8)):
+            for fmt in ("rss", "atom"):
+                assert len(feed(directory_site, lang, kind, fmt).entries) == count, (lang, kind)
+    finnish = feed(directory_site, "fi", "news", "atom")
+    assert [e.link for e in finnish.entries] == [
+        f"{PUBLIC}/fi/news/fixture-news-both/",
+        f"{PUBLIC}/fi/news/fixture-news-english/",
+    ]
+    assert finnish.entries[0].title == "Testiuutinen kahdella kielellä"
+    # Atom: the English entry says so (xml:lang); the Finnish one inherits the feed's language
+    raw = lxml.etree.fromstring(directory_site.path("/fi/feeds/news.atom.xml").read_bytes())
+    entries = raw.findall(f"{ATOM}entry")
+    assert [e.get(XML_LANG) for e in entries] == [None, "en"]
+    assert raw.get(XML_LANG) == "fi"
+    assert finnish.entries[1].title_detail.language == "en"
+    # RSS 2.0 has no language per item: Dublin Core's dc:language marks it
+    rss = lxml.etree.fromstring(directory_site.path("/de/feeds/news.rss.xml").read_bytes())
+    assert [item.findtext(f"{DC}language") for item in rss.iter("item")] == ["en", "en"]
+    assert rss.findtext("channel/language") == "de"
+    # an English supporter item in the Swedish feed is English throughout, labels included
+    swedish = feed(directory_site, "sv", "supporters", "atom")
+    (alfa,) = [e for e in swedish.entries if e.link.endswith("/sv/supporters/directory/sv-alfa/")]
+    assert alfa.summary.startswith("Regional association, Sweden. ")
+
+
+def test_a_partly_translated_item_marks_its_english_summary(directory_site):
+    raw = lxml.etree.fromstring(directory_site.path("/sv/feeds/events.atom.xml").read_bytes())
+    (entry,) = [
+        e for e in raw.findall(f"{ATOM}entry") if "fixture-upcoming" in e.findtext(f"{ATOM}id")
+    ]
+    assert entry.findtext(f"{ATOM}title") == "Testverkstad"
+    assert entry.get(XML_LANG) is None
+    assert entry.find(f"{ATOM}summary").get(XML_LANG) == "en"
 
 
 def test_every_page_head_advertises_the_feeds_of_its_language(directory_site):
@@ -400,10 +477,10 @@ def test_broken_data_gives_every_problem_and_no_traceback(tmp_path):
     assert "Traceback" not in report + result.stdout
     shown = "data/supporters/broken.yaml"
     for expected in (
-        f"{shown}:3: country: ",
-        f"{shown}:4: website: URL scheme should be 'http' or 'https'",
-        f"{shown}:12: joined: 2015-02-30 is not a date that exists",
-        f"{shown}:14: status: duplicate key (first given on line 13); keep one",
+        f"{shown}:5: country: ",  # lines 1-2: the translation note
+        f"{shown}:6: website: URL scheme should be 'http' or 'https'",
+        f"{shown}:14: joined: 2015-02-30 is not a date that exists",
+        f"{shown}:16: status: duplicate key (first given on line 15); keep one",
         "data/news/bad.yaml:1: summary: required field is missing",
         "data/news/bad.yaml:2: title.xx: unknown language 'xx'",
     ):

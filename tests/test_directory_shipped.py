@@ -6,6 +6,7 @@ from datetime import date
 
 import feedparser
 import icalendar
+import lxml.etree
 import pytest
 from conftest import EU_ORDER, PROJECT
 from directory.site_data import load_site_data
@@ -96,8 +97,19 @@ def test_every_shipped_feed_parses(shipped_site):
                 )
                 assert not parsed.bozo, (lang, kind, fmt, parsed.bozo_exception)
                 assert parsed.feed.title
-                if lang in ("en", "fi"):
-                    assert parsed.entries, (lang, kind, fmt)
+                assert parsed.entries, (lang, kind, fmt)  # no feed is empty
+
+
+def test_every_profile_page_is_in_its_languages_sitemap(shipped_site):
+    """A profile is a page of every language (facts and labels translated), whatever its
+    description is written in."""
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    ids = sorted(path.stem for path in (PROJECT / "content/data/supporters").glob("*.yaml"))
+    for lang in EU_LANGUAGES:
+        sitemap = lxml.etree.parse(str(shipped_site.path(f"/sitemap-{lang}.xml")))
+        listed = set(sitemap.xpath("//s:loc/text()", namespaces=namespace))
+        for supporter in ids:
+            assert f"/{lang}/supporters/directory/{supporter}/" in listed, (lang, supporter)
 
 
 def test_every_shipped_calendar_file_parses(shipped_site):

@@ -30,7 +30,7 @@ from directory.supporters import (
 )
 from portal_core.errors import PortalError, PortalErrors
 
-GOOD = """\
+GOOD_FIELDS = """\
 name: Suomen Testiverkosto ry
 type: national-association
 country: NO
@@ -51,6 +51,11 @@ description:
   en: An association.
   fi: Yhdistys.
 """
+
+
+#: The translation note of Finnish text (the hash of no English text in particular).
+NOTE = 'translations:\n  fi: {method: human, source: "0123456789ab"}\n'
+GOOD = GOOD_FIELDS + NOTE
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -199,7 +204,7 @@ def test_ids_come_from_file_names_and_must_be_unique(tmp_path):
     assert "same-id.yml: id: duplicate id 'same-id'" in text
     assert "Bad_Name.yaml: id: the file name 'Bad_Name' is the id" in text
     assert "notes.txt: (file): only .yaml files belong here" in text
-    assert "with-id.yaml:20: id: set by the file name" in text
+    assert "with-id.yaml:22: id: set by the file name" in text
 
 
 def test_unknown_supporter_references_are_errors(tmp_path):
@@ -309,14 +314,14 @@ def directory(tmp_path) -> Directory:
     write(
         tmp_path / "news",
         "both.yaml",
-        "date: 2026-01-02\ntitle: {en: Both, fi: Molemmat}\nsummary: {en: S, fi: T}\n",
+        "date: 2026-01-02\ntitle: {en: Both, fi: Molemmat}\nsummary: {en: S, fi: T}\n" + NOTE,
     )
     write(tmp_path / "news", "english.yaml", "date: 2026-01-03\ntitle: {en: E}\nsummary: {en: S}\n")
     write(
         tmp_path / "events",
         "meet.yaml",
         "title: {en: Meet, fi: Tapaaminen}\nstart: 2026-03-01 10:00\nend: 2026-03-01 12:00\n"
-        "timezone: Europe/Helsinki\ncity: Oulu\ncountry: FI\npublished: 2026-01-01\n",
+        "timezone: Europe/Helsinki\ncity: Oulu\ncountry: FI\npublished: 2026-01-01\n" + NOTE,
     )
     data = load_site_data(tmp_path)
     return Directory(data, date(2026, 2, 1), ("en", "fi"), {})
@@ -337,7 +342,7 @@ def test_events_split_into_upcoming_and_past(directory):
     assert entry.time_text.startswith("10.00–12.00")
 
 
-def test_feeds_have_no_fallback_items_and_parse(directory):
+def test_feeds_list_every_item_english_ones_marked_and_parse(directory):
     english = feedparser.parse(
         build_feed(directory, "en", "news", "atom", "https://x.example", directory_moment(), 20)
     )
@@ -346,9 +351,11 @@ def test_feeds_have_no_fallback_items_and_parse(directory):
     )
     assert not english.bozo and not finnish.bozo
     assert [e.title for e in english.entries] == ["E", "Both"]
-    assert [e.title for e in finnish.entries] == ["Molemmat"]
+    assert [e.title for e in finnish.entries] == ["E", "Molemmat"]
     assert finnish.feed.language == "fi"
-    assert finnish.entries[0].link == "https://x.example/fi/news/both/"
+    assert [e.get("language") for e in finnish.entries] == ["en", None]  # dc:language
+    assert finnish.entries[1].link == "https://x.example/fi/news/both/"
+    assert finnish.entries[0].link == "https://x.example/fi/news/english/"
     finnish_atom = feedparser.parse(
         build_feed(directory, "fi", "news", "atom", "https://x.example", directory_moment(), 20)
     )
@@ -381,11 +388,13 @@ def test_search_index_escapes_markup_and_folds_names(directory):
     assert folded("Ängby Öland") == "angby oland"
 
 
-def test_news_item_written_in_needs_every_text():
+def test_a_news_item_with_some_text_in_a_language_has_a_page_of_that_language():
     item = NewsItem.model_validate(
         {"slug": "n", "date": "2026-01-01", "title": {"en": "T", "fi": "O"}, "summary": {"en": "S"}}
     )
-    assert item.languages(("en", "fi")) == ["en"]
+    assert not item.written_in("fi")  # its summary is English ...
+    assert item.untranslated("fi") == ("summary",)
+    assert item.page_languages(("en", "fi", "sv")) == ["en", "fi"]  # ... but its page is Finnish
 
 
 def test_many_files_parse_in_workers_with_the_same_records_and_problems(tmp_path):

@@ -22,7 +22,7 @@ def l10n(content: Path, *args: str) -> subprocess.CompletedProcess:
     """Run one translators' command (as the Makefile's l10n-* targets do) on `content`."""
     env = dict(os.environ, PYTHONPATH=str(PROJECT / "plugins"))
     return subprocess.run(
-        [sys.executable, "-m", "multilingual.l10n_commands", "--content", str(content), *args],
+        [sys.executable, "-m", "portal.l10n", "--content", str(content), *args],
         cwd=PROJECT,
         capture_output=True,
         text=True,

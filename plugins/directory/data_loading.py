@@ -26,6 +26,8 @@ from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
+from . import record_translations
+
 logger = logging.getLogger(__name__)
 #: Fewest files worth parsing in worker processes.
 PARALLEL_FROM = 16
@@ -366,17 +368,31 @@ def validate(
     return record, []
 
 
-def _read_record(
-    item: tuple[Path, type[Record], str, str],
+def read_record(
+    path: Path, model: type[Record], id_field: str, record_id: str, notes: bool = True
 ) -> tuple[Record | None, Source | None, list[PortalError]]:
-    """Read and validate one record file (in a worker process when there are many)."""
-    path, model, id_field, record_id = item
+    """Read and validate one record file; return the record (or None), its Source, problems.
+
+    With `notes` (the build), its translation notes are checked against its texts too
+    (record_translations.check); the commands that write those notes read without.
+    """
     data, source, read_problems = read_yaml(path)
     if data is None and read_problems:
         return None, None, read_problems
     record, record_problems = validate(model, data, source, {id_field: record_id})
+    if notes and record is not None and hasattr(record, "translations"):
+        record_problems = record_translations.check(record, source)
+        if record_problems:
+            record = None
     problems = sorted([*read_problems, *record_problems], key=lambda problem: problem.line or 0)
     return record, source, problems
+
+
+def _read_record(
+    item: tuple[Path, type[Record], str, str],
+) -> tuple[Record | None, Source | None, list[PortalError]]:
+    """Read and validate one record file (in a worker process when there are many)."""
+    return read_record(*item)
 
 
 def load_folder(

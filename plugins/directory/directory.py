@@ -37,6 +37,7 @@ from . import (
     events,
     news,
     record_fields,
+    record_translations,
     site_data,
     structured_data,
     supporters,
@@ -47,11 +48,20 @@ from .directory_pages import Directory
 from .feeds import build_feed
 from .search_index import search_index
 from .site_data import build_moment, load_site_data
+from .translation_notes import record_status
 
 logger = logging.getLogger(__name__)
 
 #: The modules that read and check records: the record cache is emptied when one changes.
-RECORD_CODE = (data_loading, record_fields, supporters, news, events, site_data)
+RECORD_CODE = (
+    data_loading,
+    record_fields,
+    record_translations,
+    supporters,
+    news,
+    events,
+    site_data,
+)
 
 #: DIRECTORY_SETTINGS in pelicanconf.py overrides these.
 DEFAULT_SETTINGS = {
@@ -126,6 +136,9 @@ class DirectoryGenerator(Generator):
             languages=self.languages,
             catalogues=self.site.strings.catalogues,
         )
+        self.site.record_status = record_status(
+            data, self.languages, f"content/{self.options['data_path']}"
+        )
         share(self, "DIRECTORY", self.directory, inputs=self.directory.digest())
         share(self, "DIRECTORY_OPTIONS", self.options, inputs=self.options)
         share(self, "FEED_BASE_URL", public_url(self.settings), inputs=public_url(self.settings))
@@ -174,12 +187,21 @@ class DirectoryGenerator(Generator):
         return digest.hexdigest()
 
     def _here(
-        self, lang, url_of, title, title_lang, real_langs, parent, path, modified=None
+        self, lang, url_of, title, title_lang, real_langs, parent, path, record=None, modified=None
     ) -> Here:
+        """Return the `Here` of a generated page; `record`: (kind, id) of the record it shows.
+
+        A record's page in a language it has some text in is a page of that language: only
+        its untranslated parts are in English (marked, and noted: `Here.partial`), and its
+        translation's method and status give the machine and outdated notices, as a Markdown
+        page's do. In a language it has no text in, it is an English fallback.
+        """
         versions = [LanguageLink(code, url_of(code), code == lang) for code in real_langs]
         fallback = lang not in real_langs
         if (parent, lang) not in self.trails:  # the same for every page below `parent`
             self.trails[(parent, lang)] = trail(self.tree, parent, lang)
+        entry = self.record_entries.get((*record, lang)) if record else None
+        source = record is not None and lang == self.source_lang
         return Here(
             lang=lang,
             url=url_of(lang),
@@ -191,6 +213,13 @@ class DirectoryGenerator(Generator):
             canonical=url_of(self.source_lang) if fallback else url_of(lang),
             path=path,
             modified=modified,
+            status=str(entry.status) if entry and entry.reason != "incomplete" else "",
+            machine=bool(entry and entry.method == "machine"),
+            original_url=url_of(self.source_lang) if record else "",
+            partial=record is not None
+            and not fallback
+            and not source
+            and bool(self.directory.data_record(*record).untranslated(lang)),
         )
 
     def _page(self, template: str, here: Here, **values) -> None:
@@ -224,6 +253,9 @@ class DirectoryGenerator(Generator):
         self.pages: list[PageOutput] = []
         self.files: list[FileOutput] = []
         self.signatures: dict[str, str] = {}
+        self.record_entries = {
+            (entry.kind, entry.key, entry.lang): entry for entry in self.site.record_status
+        }
         self.zones = TimeZones.for_events(self.directory.data.events.values())
         previous = memory_slot(self.settings, "directory", lambda: [None])
         digest = self._declaration_digest() if keeps_outputs(self.settings) else ""
@@ -253,9 +285,10 @@ class DirectoryGenerator(Generator):
                 lambda code, s=supporter: urls.profile_url(code, s.id),
                 supporter.name,
                 lang,
-                [code for code in self.languages if code in supporter.description],
+                supporter.page_languages(self.languages),
                 urls.DIRECTORY_PATH,
                 f"{urls.DIRECTORY_PATH}/{supporter.id}",
+                ("supporters", supporter.id),
                 modified=max(supporter.joined, supporter.last_report or supporter.joined),
             )
             self._page("supporter", here, entry=entry)
@@ -288,9 +321,10 @@ class DirectoryGenerator(Generator):
                 lambda code, i=item: urls.news_item_url(code, i.slug),
                 entry.title.text,
                 entry.title.lang,
-                item.languages(self.languages),
+                item.page_languages(self.languages),
                 urls.NEWS_PATH,
                 f"{urls.NEWS_PATH}/{item.slug}",
+                ("news", item.slug),
                 modified=item.date,
             )
             self._page("news_item", here, entry=entry)
@@ -308,9 +342,10 @@ class DirectoryGenerator(Generator):
                 lambda code, e=event: urls.event_url(code, e.slug),
                 entry.title.text,
                 entry.title.lang,
-                event.languages(self.languages),
+                event.page_languages(self.languages),
                 urls.CALENDAR_PATH,
                 f"{urls.CALENDAR_PATH}/{event.slug}",
+                ("events", event.slug),
                 modified=event.published,
             )
             self._page("event", here, entry=entry)

@@ -24,7 +24,7 @@ from . import urls
 from .collation import sorted_for
 from .events import Event, past, upcoming
 from .news import NewsItem, newest_first, published_by
-from .record_fields import Localized, pick
+from .record_fields import SOURCE_LANG, Localized, pick
 from .site_data import SiteData
 from .supporters import (
     STATUS_LABELS,
@@ -88,7 +88,7 @@ class NewsEntry:
     title: Localized
     summary: Localized
     body: tuple[Localized, ...]  # paragraphs
-    real: bool  # every text exists in the page language
+    real: bool  # the item's page in the page language is a page of that language
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,10 @@ class Directory:
             return hashlib.sha256(shown.encode("utf-8")).hexdigest()
 
         return self._cached(("digest",), compute)
+
+    def data_record(self, kind: str, key: str):
+        """Return one record: `kind` is supporters, news or events."""
+        return getattr(self.data, kind)[key]
 
     @staticmethod
     @lru_cache(maxsize=8192)
@@ -286,7 +290,7 @@ class Directory:
             title=pick(item.title, lang),
             summary=pick(item.summary, lang),
             body=tuple(paragraphs),
-            real=item.written_in(lang),
+            real=item.translated_into(lang) or lang == SOURCE_LANG,
         )
 
     def news(self, lang: str) -> list[NewsEntry]:
@@ -334,7 +338,7 @@ class Directory:
             ics_url=urls.event_ics_url(lang, slug),
             title=pick(event.title, lang),
             summary=pick(event.summary, lang),
-            real=event.written_in(lang),
+            real=event.translated_into(lang) or lang == SOURCE_LANG,
             date_text=date_text,
             time_text=time_text,
             place=", ".join(place),

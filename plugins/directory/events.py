@@ -14,17 +14,19 @@ from .record_fields import (
     Line,
     LocalizedLine,
     LocalizedSummary,
-    Record,
     Slug,
     TimeZoneName,
+    TranslatedRecord,
     When,
 )
 
 DEFAULT_TIMEZONE = "Europe/Brussels"
 
 
-class Event(Record):
+class Event(TranslatedRecord):
     """One event, from content/data/events/<slug>.yaml."""
+
+    TRANSLATED = ("title", "summary")
 
     slug: Slug
     title: LocalizedLine
@@ -95,18 +97,6 @@ class Event(Record):
     def multi_day(self) -> bool:
         """Tell whether the event spans more than one day."""
         return self.end_day != self.start_day
-
-    def texts(self) -> list[dict[str, str]]:
-        """Return every text of the event that varies by language."""
-        return [text for text in (self.title, self.summary) if text]
-
-    def written_in(self, lang: str) -> bool:
-        """Tell whether every text of the event exists in `lang`."""
-        return all(lang in text for text in self.texts())
-
-    def languages(self, order: Iterable[str]) -> list[str]:
-        """Return the languages, in `order`, that the whole event is written in."""
-        return [lang for lang in order if self.written_in(lang)]
 
     def is_upcoming(self, today: date) -> bool:
         """Tell whether the event has not ended before `today`."""

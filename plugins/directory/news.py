@@ -12,14 +12,16 @@ from .record_fields import (
     LocalizedLine,
     LocalizedSummary,
     LocalizedText,
-    Record,
     Slug,
+    TranslatedRecord,
     once_each,
 )
 
 
-class NewsItem(Record):
+class NewsItem(TranslatedRecord):
     """One news item, from content/data/news/<slug>.yaml."""
+
+    TRANSLATED = ("title", "summary", "body")
 
     slug: Slug
     date: Day
@@ -33,18 +35,6 @@ class NewsItem(Record):
     @classmethod
     def _each_supporter_once(cls, value: list[str]) -> list[str]:
         return once_each(value)
-
-    def texts(self) -> list[dict[str, str]]:
-        """Return every text of the item that varies by language."""
-        return [text for text in (self.title, self.summary, self.body) if text]
-
-    def written_in(self, lang: str) -> bool:
-        """Tell whether every text of the item exists in `lang` (no English fallback needed)."""
-        return all(lang in text for text in self.texts())
-
-    def languages(self, order: Iterable[str]) -> list[str]:
-        """Return the languages, in `order`, that the whole item is written in."""
-        return [lang for lang in order if self.written_in(lang)]
 
 
 def newest_first(items: Iterable[NewsItem]) -> list[NewsItem]:

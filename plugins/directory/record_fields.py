@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
-from typing import Annotated, NamedTuple
+from typing import Annotated, ClassVar, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, localedata
 from portal_core.languages import EU_LANGUAGES, format_locale, locale
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StrictStr
+from portal_core.translations import HASH_VALUE, METHODS
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictStr
 
 SOURCE_LANG = "en"
 
@@ -277,6 +279,73 @@ LocalizedLine = Annotated[dict[SiteLanguage, Line], AfterValidator(_has_source)]
 LocalizedSummary = Annotated[dict[SiteLanguage, Summary], AfterValidator(_has_source)]
 #: A description or body in several site languages.
 LocalizedText = Annotated[dict[SiteLanguage, LongText], AfterValidator(_has_source)]
+
+
+def _method(value: object) -> str:
+    if value not in METHODS:
+        raise ValueError(
+            f"method is {value!r}; write human (translated or checked by a person) or machine"
+        )
+    return value
+
+
+def _recorded_hash(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(
+            f'write the hash in quotes, as make l10n-stamp does (source: "1a2b3c4d5e6f"): '
+            f"unquoted, YAML reads it as a number (got {value!r})"
+        )
+    if not HASH_VALUE.match(value):
+        raise ValueError(
+            f"{value!r} is not the hash of an English text (12 hex digits); do not edit it by "
+            "hand: make l10n-stamp and make l10n-reviewed write it"
+        )
+    return value
+
+
+class TranslationNote(Record):
+    """How one language's text of a record was made: by whom, and from which English text."""
+
+    method: Annotated[str, BeforeValidator(_method)]
+    source: Annotated[str, BeforeValidator(_recorded_hash)]
+
+
+class TranslatedRecord(Record):
+    """A record with text by language, and a note for each translation (`translations`)."""
+
+    #: The fields that hold text by language, in the order their English is hashed.
+    TRANSLATED: ClassVar[tuple[str, ...]] = ()
+
+    translations: dict[SiteLanguage, TranslationNote] = Field(default_factory=dict)
+
+    def texts(self) -> list[dict[str, str]]:
+        """Return every text of the record that varies by language."""
+        return [text for name in self.TRANSLATED if (text := getattr(self, name))]
+
+    def text_languages(self) -> list[str]:
+        """Return the languages, English aside, that some text of the record is written in."""
+        found = {lang for text in self.texts() for lang in text}
+        found.discard(SOURCE_LANG)
+        return [lang for lang in EU_LANGUAGES if lang in found]
+
+    def untranslated(self, lang: str) -> tuple[str, ...]:
+        """Return the fields that have English text but none in `lang`."""
+        return tuple(
+            name for name in self.TRANSLATED if (text := getattr(self, name)) and lang not in text
+        )
+
+    def written_in(self, lang: str) -> bool:
+        """Tell whether every text of the record exists in `lang` (no English part)."""
+        return all(lang in text for text in self.texts())
+
+    def translated_into(self, lang: str) -> bool:
+        """Tell whether some text of the record exists in `lang` (its page is of `lang`)."""
+        return any(lang in text for text in self.texts())
+
+    def page_languages(self, order: Iterable[str]) -> list[str]:
+        """Return the languages, in `order`, that the record's page is a page of: those it
+        has some text in (the rest is shown in English). A supporter's profile overrides it."""
+        return [lang for lang in order if lang == SOURCE_LANG or self.translated_into(lang)]
 
 
 def once_each(values: list[str]) -> list[str]:

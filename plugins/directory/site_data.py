@@ -21,6 +21,8 @@ from .events import Event
 from .news import NewsItem
 from .supporters import Supporter, add_years
 
+#: The kinds of record: folder below content/data/, model, and the field the file name gives.
+KINDS = (("supporters", Supporter, "id"), ("news", NewsItem, "slug"), ("events", Event, "slug"))
 #: News items and events are planned at most this many years after the build date.
 YEARS_AHEAD = 3
 
@@ -46,11 +48,8 @@ def load_site_data(
     """
     data = SiteData()
     problems: list[PortalError] = []
-    for folder, model, id_field, target in (
-        ("supporters", Supporter, "id", data.supporters),
-        ("news", NewsItem, "slug", data.news),
-        ("events", Event, "slug", data.events),
-    ):
+    for folder, model, id_field in KINDS:
+        target = getattr(data, folder)
         records, found = load_folder(Path(data_dir) / folder, model, id_field, cache, mapper)
         problems.extend(found)
         for record, source in records:

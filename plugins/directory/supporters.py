@@ -17,6 +17,7 @@ from .record_fields import (
     LocalizedText,
     Record,
     Slug,
+    TranslatedRecord,
     once_each,
 )
 
@@ -73,8 +74,10 @@ class Head(Record):
     name: Line
 
 
-class Supporter(Record):
+class Supporter(TranslatedRecord):
     """One Covenant Supporter, from content/data/supporters/<id>.yaml."""
+
+    TRANSLATED = ("description",)
 
     id: Slug
     name: Line
@@ -111,6 +114,11 @@ class Supporter(Record):
         if self.last_report is not None and self.last_report < self.joined:
             raise ValueError(f"last_report ({self.last_report}) is before joined ({self.joined})")
         return self
+
+    def page_languages(self, order: Iterable[str]) -> list[str]:
+        """Return every language of `order`: a profile's facts and labels are in the reader's
+        language whatever its description is written in (then marked as English)."""
+        return list(order)
 
     @property
     def active(self) -> bool:

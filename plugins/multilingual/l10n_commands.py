@@ -1,16 +1,18 @@
 """Commands for translators: print the translation status, stamp and mark translations reviewed.
 
-Usage (the Makefile's l10n-* targets call these)::
+Usage (the Makefile's l10n-* targets call these through portal.l10n, which adds the data
+records of content/data/: this feature does not read them itself)::
 
-    python -m multilingual.l10n_commands [-s SETTINGS] [--content DIR] status [--json]
-    python -m multilingual.l10n_commands [-s SETTINGS] [--content DIR] stamp [FILE ...]
-    python -m multilingual.l10n_commands [-s SETTINGS] [--content DIR] reviewed [--human] FILE...
+    python -m portal.l10n [-s SETTINGS] [--content DIR] status [--json]
+    python -m portal.l10n [-s SETTINGS] [--content DIR] stamp [--method M] [--lang XX] [FILE ...]
+    python -m portal.l10n [-s SETTINGS] [--content DIR] reviewed [--human] [--lang XX] FILE...
 
 `status` reads the same files with the same function as the build, so its figures are those of
 the site. `stamp` records the current English Source-Hash in every translation that has none
-(run once after importing translations). `reviewed` records it in the named translations after
-a translator has checked them against the current English page. Both rewrite only that one
-metadata line of each file.
+(run once after importing translations), and a translation note (method and hash) in every
+data record for each language that has text but no note. `reviewed` records it in the named
+translations after a translator has checked them against the current English text. Both
+rewrite only that metadata line of each page, or the ``translations:`` block of a record.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import logging
 import os
 import sys
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 from portal_core.errors import PortalError, PortalErrors
 from portal_core.page_metadata import parse_page, set_metadata
@@ -41,6 +44,22 @@ from .translation_status import (
 logger = logging.getLogger(__name__)
 
 
+class DataRecords(Protocol):
+    """The translation notes of the data records, as the commands need them (portal.l10n)."""
+
+    def status(self, settings: dict) -> list:
+        """Return the RecordEntry of every record in every language."""
+
+    def owns(self, settings: dict, file: str) -> bool:
+        """Tell whether a file named on the command line is a data record."""
+
+    def stamp(self, settings: dict, method, langs, files) -> list[str]:
+        """Write the missing translation notes; return what was written."""
+
+    def reviewed(self, settings: dict, files: list[str], langs, human: bool) -> list[str]:
+        """Record the current English hash in the notes of `langs`; return messages."""
+
+
 def load_settings(settings_file: str | Path) -> dict:
     """Read the Pelican settings the build uses (content folder, languages, catalogues)."""
     from pelican.settings import read_settings  # imported here: only the commands need it
@@ -53,15 +72,18 @@ def _records(settings: dict, languages: tuple[str, ...]) -> list[PageRecord]:
     return scan_content(Path(settings["PATH"]), languages, settings.get("PAGE_EXCLUDES", ()))
 
 
-def status_report(settings: dict) -> StatusReport:
-    """Return the status of the content and catalogues named in `settings`."""
+def status_report(settings: dict, data: DataRecords | None = None) -> StatusReport:
+    """Return the status of the pages, data records and catalogues named in `settings`."""
     languages = tuple(settings["LANGUAGES"])
     records = [
         PageRecord(r.path, r.lang, Path(display_path(r.file)), r.text)
         for r in _records(settings, languages)
     ]
     catalogues = catalogue_report(Path(settings["TRANSLATIONS_PATH"]), languages)
-    return compute_status(records, languages, settings["DEFAULT_LANG"], catalogues)
+    report = compute_status(records, languages, settings["DEFAULT_LANG"], catalogues)
+    if data is not None:
+        report.add_records(data.status(settings))
+    return report
 
 
 def _sources(settings: dict) -> dict[str, PageRecord]:
@@ -172,9 +194,12 @@ def reviewed(settings: dict, files: list[str], human: bool = False) -> list[str]
     return messages
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run one command; return the exit status (1 with the errors on standard error)."""
-    parser = argparse.ArgumentParser(prog="python -m multilingual.l10n_commands")
+def main(argv: list[str] | None = None, data: DataRecords | None = None) -> int:
+    """Run one command; return the exit status (1 with the errors on standard error).
+
+    `data`: the data records' notes (portal.l10n gives them; None: pages and strings only).
+    """
+    parser = argparse.ArgumentParser(prog="python -m portal.l10n")
     parser.add_argument("-s", "--settings", default="pelicanconf.py", help="Pelican settings file")
     parser.add_argument("--content", help="content folder (default: PATH of the settings)")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -182,11 +207,22 @@ def main(argv: list[str] | None = None) -> int:
     status_parser.add_argument("--json", action="store_true", help="print translation-status.json")
     stamp_parser = commands.add_parser("stamp", help="record Source-Hash where there is none")
     stamp_parser.add_argument("files", nargs="*", help="only these translations")
+    stamp_parser.add_argument(
+        "--method", help="human or machine: how the data records' new text was translated"
+    )
+    stamp_parser.add_argument(
+        "--lang", action="append", help="only data records' text in this language (repeatable)"
+    )
     reviewed_parser = commands.add_parser("reviewed", help="mark translations up to date")
     reviewed_parser.add_argument(
         "--human", action="store_true", help=f"also set {METHOD_KEY}: human"
     )
-    reviewed_parser.add_argument("files", nargs="+", help="translation files (content/xx/...md)")
+    reviewed_parser.add_argument(
+        "--lang", action="append", help="for a data record: the language reviewed (repeatable)"
+    )
+    reviewed_parser.add_argument(
+        "files", nargs="+", help="translation files (content/xx/...md) or data record files"
+    )
     args = parser.parse_args(argv)
 
     settings = load_settings(args.settings)
@@ -194,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         settings["PATH"] = str(Path(args.content).resolve())
     try:
         if args.command == "status":
-            report = status_report(settings)
+            report = status_report(settings, data)
             if args.json:
                 sys.stdout.write(json_text(report))
             else:
@@ -202,10 +238,21 @@ def main(argv: list[str] | None = None) -> int:
                 sys.stdout.write(format_table(report, content_dir))
             return 0
         if args.command == "stamp":
-            messages = stamp(settings, args.files)
+            records = [f for f in args.files if data is not None and data.owns(settings, f)]
+            pages = [f for f in args.files if f not in records]
+            # the records first: they are all checked before any is written
+            messages = []
+            if data is not None and (records or not pages):
+                messages += data.stamp(settings, args.method, args.lang, records or None)
+            if pages or not records:
+                messages = stamp(settings, pages) + messages
             print("\n".join(messages) if messages else "Every translation has a Source-Hash.")
             return 0
-        messages = reviewed(settings, args.files, human=args.human)
+        records = [f for f in args.files if data is not None and data.owns(settings, f)]
+        pages = [f for f in args.files if f not in records]
+        messages = reviewed(settings, pages, human=args.human) if pages else []
+        if records:
+            messages += data.reviewed(settings, records, args.lang, args.human)
         print("\n".join(messages))
         return 0
     except PortalErrors as errors:
@@ -213,7 +260,3 @@ def main(argv: list[str] | None = None) -> int:
     except PortalError as error:
         print(error, file=sys.stderr)
     return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

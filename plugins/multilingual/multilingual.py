@@ -154,6 +154,7 @@ class MultilingualGenerator(Generator):
             noindex=True,
         )
         status = self.status
+        status.add_records(site_of(self.context).record_status)
         return [
             PageOutput(
                 url + "index.html",

@@ -24,16 +24,12 @@ The build and `make l10n-status` both call `compute_status`, so their figures ar
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from types import MappingProxyType
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
@@ -41,44 +37,21 @@ from portal_core.errors import PortalError, PortalErrors
 from portal_core.languages import endonym
 from portal_core.page_metadata import PageFile, parse_page
 from portal_core.page_tree import page_url
+from portal_core.translations import (
+    HASH_LENGTH,
+    HASH_VALUE,
+    METHODS,
+    STATUS_CODES,
+    STATUS_LABELS,
+    RecordEntry,
+    Status,
+    text_hash,
+    translates,
+)
 
 METHOD_KEY = "Translation-Method"
 HASH_KEY = "Source-Hash"
-METHODS = ("human", "machine")
-HASH_LENGTH = 12
-HASH_VALUE = re.compile(r"^[0-9a-f]{12,64}$")
 SKIPPED_STATUSES = ("draft", "hidden")  # Pelican does not publish these pages
-
-
-class Status(StrEnum):
-    """The status of one page in one language."""
-
-    SOURCE = "source"
-    UP_TO_DATE = "up-to-date"
-    MACHINE = "machine"
-    OUTDATED = "outdated"
-    MISSING = "missing"
-
-
-#: One-letter codes for the per-page table of `make l10n-status` and the editors' page.
-STATUS_CODES = MappingProxyType(
-    {
-        Status.SOURCE: "S",
-        Status.UP_TO_DATE: "U",
-        Status.MACHINE: "M",
-        Status.OUTDATED: "O",
-        Status.MISSING: "-",
-    }
-)
-STATUS_LABELS = MappingProxyType(
-    {
-        Status.SOURCE: "English source",
-        Status.UP_TO_DATE: "up to date",
-        Status.MACHINE: "machine-translated",
-        Status.OUTDATED: "outdated",
-        Status.MISSING: "missing (English fallback)",
-    }
-)
 
 
 def source_text(page: PageFile) -> str:
@@ -95,7 +68,7 @@ def source_text(page: PageFile) -> str:
 
 def full_source_hash(text: str) -> str:
     """Return the whole SHA-256 (64 hex digits) of a source page's normalised text."""
-    return hashlib.sha256(source_text(parse_page(text)).encode("utf-8")).hexdigest()
+    return text_hash(source_text(parse_page(text)))
 
 
 def source_hash(text: str) -> str:
@@ -167,6 +140,8 @@ class CatalogueStats:
     fuzzy: int
     empty: int  # neither translated nor fuzzy: empty msgstr, or msgid absent from the .po
     exists: bool = True
+    fuzzy_ids: tuple[str, ...] = ()  # the msgids of the fuzzy strings
+    empty_ids: tuple[str, ...] = ()  # the msgids of the empty (or absent) strings
 
     @property
     def percent(self) -> float:
@@ -189,7 +164,24 @@ class CatalogueStats:
             "fuzzy": self.fuzzy,
             "empty": self.empty,
             "percent": self.percent,
+            "fuzzy_strings": list(self.fuzzy_ids),
+            "empty_strings": list(self.empty_ids),
         }
+
+    def counts(self, source: bool) -> dict[str, int]:
+        """Return the strings by status: translated ones are up to date, fuzzy ones outdated,
+        empty ones missing (readers get English); all of them `source` in the source language.
+
+        A catalogue records no translation method, so no string counts as machine-translated.
+        """
+        counts = {str(status): 0 for status in Status}
+        if source:
+            counts[str(Status.SOURCE)] = self.total
+        else:
+            counts[str(Status.UP_TO_DATE)] = self.translated
+            counts[str(Status.OUTDATED)] = self.fuzzy
+            counts[str(Status.MISSING)] = self.empty
+        return counts
 
 
 @dataclass
@@ -200,6 +192,41 @@ class StatusReport:
     source_lang: str
     pages: dict[str, dict[str, Entry]] = field(default_factory=dict)
     catalogues: dict[str, CatalogueStats] = field(default_factory=dict)
+    #: data records (supporters, news, events) by item ("news/<slug>") and language
+    records: dict[str, dict[str, RecordEntry]] = field(default_factory=dict)
+
+    def add_records(self, entries: Iterable[RecordEntry]) -> None:
+        """Add the status of data records (computed by the directory from its records)."""
+        for entry in entries:
+            self.records.setdefault(entry.item, {})[entry.lang] = entry
+
+    def items(self) -> list[str]:
+        """Return the data records, sorted ("events/...", "news/...", "supporters/...")."""
+        return sorted(self.records)
+
+    def record_entries(self, lang: str | None = None) -> list[RecordEntry]:
+        """Return every record entry (of one language), records sorted."""
+        langs = self.languages if lang is None else (lang,)
+        return [self.records[item][code] for item in self.items() for code in langs]
+
+    def record_counts(self, lang: str) -> dict[str, int]:
+        """Return how many data records of `lang` have each status."""
+        counts = {str(status): 0 for status in Status}
+        for entry in self.record_entries(lang):
+            counts[str(entry.status)] += 1
+        return counts
+
+    def string_counts(self, lang: str) -> dict[str, int]:
+        """Return how many interface strings of `lang` have each status."""
+        stats = self.catalogues.get(lang)
+        if stats is None:
+            return {str(status): 0 for status in Status}
+        return stats.counts(source=lang == self.source_lang)
+
+    def total_counts(self, lang: str) -> dict[str, int]:
+        """Return pages, data records and interface strings of `lang` by status, together."""
+        parts = (self.counts(lang), self.record_counts(lang), self.string_counts(lang))
+        return {str(status): sum(part[str(status)] for part in parts) for status in Status}
 
     def paths(self) -> list[str]:
         """Return the page paths, sorted."""
@@ -232,17 +259,32 @@ class StatusReport:
             "statuses": [str(status) for status in Status],
             "hash": (
                 f"first {HASH_LENGTH} hex digits of the SHA-256 of the English Title, Summary "
-                "and body (line endings and trailing white space normalised)"
+                "and body (line endings and trailing white space normalised); of a data "
+                "record, of its English text fields (see content/data/README.md)"
             ),
             "summary": {
                 lang: {
                     "pages": self.counts(lang),
+                    "records": self.record_counts(lang),
+                    "strings": self.string_counts(lang),
+                    "total": self.total_counts(lang),
                     "catalogue": self.catalogues[lang].as_json()
                     if lang in self.catalogues
                     else None,
                 }
                 for lang in self.languages
             },
+            "records": [
+                {
+                    "item": item,
+                    "file": self.records[item][self.source_lang].file,
+                    "source_hash": self.records[item][self.source_lang].source_hash,
+                    "languages": {
+                        lang: entry.as_json() for lang, entry in self.records[item].items()
+                    },
+                }
+                for item in self.items()
+            ],
             "pages": [
                 {
                     "path": path,
@@ -296,7 +338,7 @@ def _translation_entry(
             recorded = None
     if recorded is None:
         status, reason = Status.OUTDATED, "no-source-hash"
-    elif current_hash.startswith(recorded):
+    elif translates(current_hash, recorded):
         status, reason = (Status.MACHINE if method == "machine" else Status.UP_TO_DATE), ""
     else:
         status, reason = Status.OUTDATED, "source-changed"
@@ -350,7 +392,7 @@ def compute_status(
                     source_page.line_of(HASH_KEY),
                 )
             )
-        current = hashlib.sha256(source_text(source_page).encode("utf-8")).hexdigest()
+        current = text_hash(source_text(source_page))
         entries = {}
         for lang in languages:
             record = by_lang.get(lang)
@@ -421,22 +463,26 @@ def catalogue_stats(
     wanted = [message for message in (template or []) if message.id]
     if po is None:
         return CatalogueStats(lang, len(wanted), 0, 0, len(wanted), exists=False)
-    translated = fuzzy = empty = 0
+    translated = 0
+    fuzzy, empty = [], []
     for message in wanted:
+        shown = message.id[0] if isinstance(message.id, tuple) else message.id
         found = po.get(message.id, message.context)
         if found is None:
-            empty += 1
+            empty.append(shown)
             continue
         if found.fuzzy:
-            fuzzy += 1
+            fuzzy.append(shown)
             continue
         strings = found.string if isinstance(found.string, tuple) else (found.string,)
         forms = po.num_plurals if found.pluralizable else 1
         if len(strings) >= forms and all(strings[:forms]):
             translated += 1
         else:
-            empty += 1
-    return CatalogueStats(lang, len(wanted), translated, fuzzy, empty)
+            empty.append(shown)
+    return CatalogueStats(
+        lang, len(wanted), translated, len(fuzzy), len(empty), True, tuple(fuzzy), tuple(empty)
+    )
 
 
 def catalogue_report(
@@ -513,6 +559,7 @@ def format_table(report: StatusReport, content_dir: str = "content") -> str:
             f"{without_hash} translation(s) have no {HASH_KEY} and count as outdated: once "
             "they are checked, `make l10n-stamp` records the English text they translate.",
         ]
+    lines += _all_items_tables(report, name_width, columns)
     outdated = [e for e in report.entries() if e.reason == "source-changed"]
     if outdated:
         lines += ["", "Outdated (the English text changed since):"]
@@ -520,7 +567,46 @@ def format_table(report: StatusReport, content_dir: str = "content") -> str:
         lines.append(
             f"After updating a translation: make l10n-reviewed FILE={content_dir}/<lang>/<page>.md"
         )
+    stale = [e for e in report.record_entries() if e.status is Status.OUTDATED]
+    if stale:
+        lines += ["", "Outdated data records:"]
+        lines += [f"  {entry.file} ({entry.lang}): {entry.label}" for entry in stale]
+        lines.append(
+            "After updating a translation: make l10n-reviewed FILE=<record file> LANG=<lang>"
+        )
     return "\n".join(lines) + "\n"
+
+
+def _all_items_tables(report: StatusReport, name_width: int, columns: list[str]) -> list[str]:
+    """Return the tables of data records, interface strings and all items, by language, and
+    the data records one by one."""
+    lines = []
+    for title, counts_of in (
+        (f"Data records ({len(report.records)} records)", report.record_counts),
+        ("Interface strings (fuzzy ones count as outdated, empty ones as missing)",
+         report.string_counts),
+        ("All: pages, data records and interface strings", report.total_counts),
+    ):  # fmt: skip
+        lines += ["", f"{title}:", ""]
+        lines.append(
+            f"{'':2}  {'language':<{name_width}}  " + "  ".join(f"{n:>10}" for n in columns)
+        )
+        for lang in report.languages:
+            counts = counts_of(lang)
+            lines.append(
+                f"{lang:2}  {endonym(lang):<{name_width}}  "
+                + "  ".join(f"{counts[name]:>10}" for name in columns)
+            )
+    items = report.items()
+    if items:
+        lines += ["", "Data record by data record (codes as for pages):", ""]
+        lines.append(f"{'':2}  " + " ".join(f"{number:>2}" for number in range(1, len(items) + 1)))
+        for lang in report.languages:
+            codes = " ".join(f"{report.records[item][lang].code:>2}" for item in items)
+            lines.append(f"{lang:2}  {codes}")
+        lines.append("")
+        lines += [f"{number:>4}  {item}" for number, item in enumerate(items, start=1)]
+    return lines
 
 
 def display_path(path: str | Path) -> str:

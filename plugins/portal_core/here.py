@@ -63,6 +63,7 @@ class Here:
     html: str = ""
     noindex: bool = False  # utility pages (404, search): kept out of search engines and search
     modified: date | None = None  # when the content last changed (its own dates), if known
+    partial: bool = False  # a page of its language with parts in English (readers get a notice)
 
     @property
     def indexable(self) -> bool:

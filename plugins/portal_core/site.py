@@ -29,6 +29,9 @@ class Site:
     settings: Mapping
     #: compiled catalogues kept between builds of one Pelican instance (the engine's memory)
     compiled_catalogues: dict = field(default_factory=dict)
+    #: the translation status of every data record in every language (translations.RecordEntry),
+    #: given by the directory once it has read the records; the status page shows it
+    record_status: list = field(default_factory=list)
     _strings: InterfaceStrings | None = None
     _tree: PageTree | None = None
 
