@@ -352,3 +352,9 @@ def published_project(tmp_path_factory) -> Path:
     if result.returncode != 0:
         pytest.fail(f"the first publish failed:\n{result.stdout}\n{result.stderr}")
     return project
+
+
+# A page's scripts without src that a browser would run, or whose text could end the element:
+# a JSON-LD data block (type application/ld+json) is data, and it holds no "<" when it is
+# escaped as the sharing plugin does.
+INLINE_SCRIPTS = "//script[not(@src)][not(@type='application/ld+json') or contains(., '<')]"
