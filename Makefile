@@ -14,7 +14,8 @@
 #   make bench        build-speed benchmark against plain Pelican, Hugo and Eleventy (BENCH_SCALE=full for the targets)
 #   make clean        remove build products
 #   make l10n-extract extract interface strings from templates and plugins into translations/messages.pot
-#   make l10n-update  merge messages.pot into every language's messages.po
+#   make l10n-update  merge messages.pot into every language's messages.po (keeps translations
+#                     whose string is gone as obsolete; PRUNE=1 drops them)
 #   make l10n-compile compile every messages.po into messages.mo (the build also compiles in memory)
 #   make l10n-init LANG=xx  start the catalogue of a new language
 #   make l10n-status  print the translation status of every page and catalogue, by language
@@ -144,24 +145,24 @@ bench-deps: $(ELEVENTY_STAMP)
 bench: deps bench-deps
 	$(BIN)/python -m bench --suite $(BENCH_SCALE) $(BENCH_OPTS)
 
-l10n-extract: deps
-	$(BIN)/pybabel extract --mapping babel.cfg --sort-by-file --no-wrap \
-	  --project "Covenant Portal" --copyright-holder "Covenant of Mayors Office" \
-	  --msgid-bugs-address "supporters@eumayors.eu" \
-	  --output-file translations/messages.pot .
+# LANG=C.UTF-8: `make l10n-init LANG=xx` also puts LANG=xx into the commands' environment,
+# where Python and Pelican would take it for a locale.
+L10N := LANG=C.UTF-8 PYTHONPATH=plugins $(BIN)/python -m multilingual.l10n_commands
 
+l10n-extract: deps
+	@$(L10N) extract
+
+# A translated entry whose msgid left messages.pot is kept as obsolete (#~) and named;
+# PRUNE=1 drops such entries.
 l10n-update: l10n-extract
-	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i translations/messages.pot -d translations
-	PYTHONPATH=plugins $(BIN)/python -m multilingual.fill_source_catalogue translations/en/LC_MESSAGES/messages.po
+	@$(L10N) update $(if $(PRUNE),--prune)
 
 l10n-compile: deps
 	$(BIN)/pybabel compile --statistics -d translations
 
 l10n-init: l10n-extract
-	@test -n "$(LANG)" || { echo "usage: make l10n-init LANG=xx"; exit 2; }
-	$(BIN)/pybabel init --no-wrap -i translations/messages.pot -d translations -l $(LANG)
-
-L10N := PYTHONPATH=plugins $(BIN)/python -m multilingual.l10n_commands
+	@test "$(origin LANG)" = "command line" || { echo "usage: make l10n-init LANG=xx (one of the codes in pelicanconf.py LANGUAGES)"; exit 2; }
+	@$(L10N) init $(LANG)
 
 l10n-status: deps
 	@$(L10N) status

@@ -1,11 +1,17 @@
-"""Commands for translators: print the translation status, stamp and mark translations reviewed.
+"""Commands for translators: catalogues, translation status, stamping and reviewing.
 
 Usage (the Makefile's l10n-* targets call these)::
 
+    python -m multilingual.l10n_commands [-s SETTINGS] extract
+    python -m multilingual.l10n_commands [-s SETTINGS] update [--prune]
+    python -m multilingual.l10n_commands [-s SETTINGS] init LANG
     python -m multilingual.l10n_commands [-s SETTINGS] [--content DIR] status [--json]
     python -m multilingual.l10n_commands [-s SETTINGS] [--content DIR] stamp [FILE ...]
     python -m multilingual.l10n_commands [-s SETTINGS] [--content DIR] reviewed [--human] FILE...
 
+`extract`, `update` and `init` keep the interface catalogues (`catalogue_upkeep`): update
+keeps translated entries whose msgid left messages.pot as obsolete unless `--prune` is given,
+init refuses an existing catalogue and a language the site does not have.
 `status` reads the same files with the same function as the build, so its figures are those of
 the site. `stamp` records the current English Source-Hash in every translation that has none
 (run once after importing translations). `reviewed` records it in the named translations after
@@ -24,6 +30,7 @@ from pathlib import Path, PurePosixPath
 from portal_core.errors import PortalError, PortalErrors
 from portal_core.page_metadata import parse_page, set_metadata
 
+from . import catalogue_upkeep
 from .translation_status import (
     HASH_KEY,
     METHOD_KEY,
@@ -172,6 +179,31 @@ def reviewed(settings: dict, files: list[str], human: bool = False) -> list[str]
     return messages
 
 
+def _catalogue_command(args, settings: dict) -> int:
+    """Run extract, update or init; print what was written and what was kept."""
+    root = Path(args.settings).resolve().parent
+    translations = Path(settings["TRANSLATIONS_PATH"])
+    languages = tuple(settings["LANGUAGES"])
+    if args.command == "extract":
+        template = catalogue_upkeep.extract(root)
+        catalogue_upkeep.write_catalogue(template, translations / "messages.pot")
+        count = sum(1 for message in template if message.id)
+        print(f"{os.path.relpath(translations / 'messages.pot')}: {count} messages")
+        return 0
+    if args.command == "update":
+        results = catalogue_upkeep.update(
+            translations, languages, settings["DEFAULT_LANG"], prune=args.prune
+        )
+        for result in results:
+            for line in result.lines(Path.cwd()):
+                print(line)
+        print(f"{len(results)} catalogues updated from messages.pot")
+        return 0
+    path = catalogue_upkeep.init(translations, args.lang, languages)
+    print(f"{os.path.relpath(path)}: started from messages.pot")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit status (1 with the errors on standard error)."""
     parser = argparse.ArgumentParser(prog="python -m multilingual.l10n_commands")
@@ -180,6 +212,13 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     status_parser = commands.add_parser("status", help="print the translation status")
     status_parser.add_argument("--json", action="store_true", help="print translation-status.json")
+    commands.add_parser("extract", help="write translations/messages.pot")
+    update_parser = commands.add_parser("update", help="merge messages.pot into every catalogue")
+    update_parser.add_argument(
+        "--prune", action="store_true", help="drop translations whose msgid left messages.pot"
+    )
+    init_parser = commands.add_parser("init", help="start the catalogue of a language")
+    init_parser.add_argument("lang", help="language code, one of the site's LANGUAGES")
     stamp_parser = commands.add_parser("stamp", help="record Source-Hash where there is none")
     stamp_parser.add_argument("files", nargs="*", help="only these translations")
     reviewed_parser = commands.add_parser("reviewed", help="mark translations up to date")
@@ -193,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.content:
         settings["PATH"] = str(Path(args.content).resolve())
     try:
+        if args.command in ("extract", "update", "init"):
+            return _catalogue_command(args, settings)
         if args.command == "status":
             report = status_report(settings)
             if args.json:
