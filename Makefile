@@ -18,6 +18,9 @@
 #                     whose string is gone as obsolete; PRUNE=1 drops them)
 #   make l10n-compile compile every messages.po into messages.mo (the build also compiles in memory)
 #   make l10n-init LANG=xx  start the catalogue of a new language
+#   make l10n-export LANG=xx  write what xx lacks for translators' tools: build/l10n/*.xlf and *.po
+#   make l10n-import FILE=...  [MACHINE=1]  merge a returned .xlf or .po (checked first)
+#   make l10n-diff FILE=content/xx/page.md  what changed in English since that translation
 #   make l10n-status  print the translation status of every page and catalogue, by language
 #   make l10n-stamp   record the English Source-Hash in translations that have none (once, after import)
 #   make l10n-reviewed FILE=content/xx/page.md [HUMAN=1]  mark a checked translation up to date
@@ -41,7 +44,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: deps node-deps system-deps bench-deps html check publish rollback nginx-conf serve-nginx serve devserver clean golden \
-	test lint l10n-extract l10n-update l10n-compile l10n-init l10n-status l10n-stamp l10n-reviewed bench
+	test lint l10n-extract l10n-update l10n-compile l10n-init l10n-export l10n-import l10n-diff l10n-status l10n-stamp l10n-reviewed bench
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY_VERSION) -m venv $(VENV)
@@ -163,6 +166,20 @@ l10n-compile: deps
 l10n-init: l10n-extract
 	@test "$(origin LANG)" = "command line" || { echo "usage: make l10n-init LANG=xx (one of the codes in pelicanconf.py LANGUAGES)"; exit 2; }
 	@$(L10N) init $(LANG)
+
+# Files for translators' tools: build/l10n/covenant-portal-xx.xlf (XLIFF 1.2) and .po
+l10n-export: deps
+	@test "$(origin LANG)" = "command line" || { echo "usage: make l10n-export LANG=xx"; exit 2; }
+	@$(L10N) export $(LANG)
+
+# MACHINE=1: the returned text is machine output (Translation-Method: machine)
+l10n-import: deps
+	@test -n "$(FILE)" || { echo "usage: make l10n-import FILE=build/l10n/covenant-portal-xx.xlf [MACHINE=1]"; exit 2; }
+	@$(L10N) import $(if $(MACHINE),--machine) $(FILE)
+
+l10n-diff: deps
+	@test -n "$(FILE)" || { echo "usage: make l10n-diff FILE=content/xx/page.md"; exit 2; }
+	@$(L10N) diff $(FILE)
 
 l10n-status: deps
 	@$(L10N) status

@@ -5,6 +5,9 @@ Usage (the Makefile's l10n-* targets call these)::
     python -m multilingual.l10n_commands [-s SETTINGS] extract
     python -m multilingual.l10n_commands [-s SETTINGS] update [--prune]
     python -m multilingual.l10n_commands [-s SETTINGS] init LANG
+    python -m multilingual.l10n_commands [-s SETTINGS] export LANG [--out DIR]
+    python -m multilingual.l10n_commands [-s SETTINGS] import [--machine] FILE
+    python -m multilingual.l10n_commands [-s SETTINGS] diff FILE
     python -m multilingual.l10n_commands [-s SETTINGS] [--content DIR] status [--json]
     python -m multilingual.l10n_commands [-s SETTINGS] [--content DIR] stamp [FILE ...]
     python -m multilingual.l10n_commands [-s SETTINGS] [--content DIR] reviewed [--human] FILE...
@@ -12,6 +15,9 @@ Usage (the Makefile's l10n-* targets call these)::
 `extract`, `update` and `init` keep the interface catalogues (`catalogue_upkeep`): update
 keeps translated entries whose msgid left messages.pot as obsolete unless `--prune` is given,
 init refuses an existing catalogue and a language the site does not have.
+`export`, `import` and `diff` serve translators' tools (`exchange`): what a language lacks as
+XLIFF 1.2 and PO, a returned file merged after checking it, and what changed in the English
+since a translation's Source-Hash (from git history).
 `status` reads the same files with the same function as the build, so its figures are those of
 the site. `stamp` records the current English Source-Hash in every translation that has none
 (run once after importing translations). `reviewed` records it in the named translations after
@@ -30,7 +36,7 @@ from pathlib import Path, PurePosixPath
 from portal_core.errors import PortalError, PortalErrors
 from portal_core.page_metadata import parse_page, set_metadata
 
-from . import catalogue_upkeep
+from . import catalogue_upkeep, exchange
 from .translation_status import (
     HASH_KEY,
     METHOD_KEY,
@@ -204,6 +210,36 @@ def _catalogue_command(args, settings: dict) -> int:
     return 0
 
 
+def _exchange(settings: dict) -> exchange.Exchange:
+    return exchange.Exchange(
+        Path(settings["PATH"]),
+        Path(settings["TRANSLATIONS_PATH"]),
+        tuple(settings["LANGUAGES"]),
+        settings["DEFAULT_LANG"],
+    )
+
+
+def _exchange_command(args, settings: dict) -> int:
+    """Run export, import or diff."""
+    exchanger = _exchange(settings)
+    if args.command == "export":
+        exchanger.check_language(args.lang)
+        segments = exchanger.segments(args.lang, status_report(settings))
+        stem = Path(args.out) / f"covenant-portal-{args.lang}"
+        for path in exchange.write_exports(segments, args.lang, stem):
+            print(f"{path}: {len(segments)} segments")
+        return 0
+    if args.command == "import":
+        for line in exchange.import_file(exchanger, Path(args.file), machine=args.machine):
+            print(line)
+        return 0
+    path, _lang, page = _translation_of(settings, args.file)
+    recorded = (parse_page(path.read_text(encoding="utf-8")).get(HASH_KEY) or "").strip()
+    english = Path(settings["PATH"]) / settings["DEFAULT_LANG"] / f"{page}.md"
+    print(exchange.english_changes(english, recorded, args.file), end="")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit status (1 with the errors on standard error)."""
     parser = argparse.ArgumentParser(prog="python -m multilingual.l10n_commands")
@@ -219,6 +255,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     init_parser = commands.add_parser("init", help="start the catalogue of a language")
     init_parser.add_argument("lang", help="language code, one of the site's LANGUAGES")
+    export_parser = commands.add_parser("export", help="write what a language lacks (XLIFF, PO)")
+    export_parser.add_argument("lang", help="language code")
+    export_parser.add_argument("--out", default="build/l10n", help="folder (default build/l10n)")
+    import_parser = commands.add_parser("import", help="merge a returned XLIFF or PO file")
+    import_parser.add_argument("file", help="the file (.xlf or .po)")
+    import_parser.add_argument(
+        "--machine", action="store_true", help=f"record {METHOD_KEY}: machine (default human)"
+    )
+    diff_parser = commands.add_parser("diff", help="what changed in English since a translation")
+    diff_parser.add_argument("file", help="a translation (content/xx/...md)")
     stamp_parser = commands.add_parser("stamp", help="record Source-Hash where there is none")
     stamp_parser.add_argument("files", nargs="*", help="only these translations")
     reviewed_parser = commands.add_parser("reviewed", help="mark translations up to date")
@@ -234,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in ("extract", "update", "init"):
             return _catalogue_command(args, settings)
+        if args.command in ("export", "import", "diff"):
+            return _exchange_command(args, settings)
         if args.command == "status":
             report = status_report(settings)
             if args.json:
