@@ -4,6 +4,8 @@
 #                     show build errors in the browser (for editors)
 #   make html         build the site into output/ (with its search index, sitemaps and server files)
 #   make check        build output/ and run every quality check over it; OUTPUT=dir checks dir as it is
+#   make check-external  request every external link of the built site (lychee; needs the network:
+#                     offline it says so and exits 0); OUTPUT=dir checks dir
 #   make publish      build a production release into publish/, check it, then make it live atomically
 #                     (publish/current is the site to serve or deploy; PUBLISH_DIR=dir publishes elsewhere)
 #   make rollback     make the previous release live again
@@ -26,7 +28,8 @@
 #   make l10n-reviewed FILE=content/xx/page.md [HUMAN=1]  mark a checked translation up to date
 #   make deps         create .venv and install the pinned Python packages
 #   make node-deps    install the Nu Html Checker (npm package vnu-jar) into node_modules/
-#   make system-deps  install Chromium, nginx (with its njs module) and a Java runtime with apt-get when missing
+#   make system-deps  install Chromium, nginx (with its njs module), a Java runtime and Cairo (the
+#                     link-preview picture) with apt-get when missing
 #   make bench-deps   install what make bench compares with: Hugo (apt-get) and Eleventy (npm, into bench/node/)
 
 PY_VERSION ?= python3
@@ -43,7 +46,7 @@ NGINX_LISTEN ?= $(HOST):$(NGINX_PORT)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: deps node-deps system-deps bench-deps html check publish rollback nginx-conf serve-nginx serve devserver clean golden \
+.PHONY: deps node-deps system-deps bench-deps html check check-external publish rollback nginx-conf serve-nginx serve devserver clean golden \
 	test lint l10n-extract l10n-update l10n-compile l10n-init l10n-export l10n-import l10n-diff l10n-status l10n-stamp l10n-reviewed bench
 
 $(BIN)/.installed: requirements.txt
@@ -68,6 +71,7 @@ system-deps:
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	[ -f /usr/lib/nginx/modules/ngx_http_js_module.so ] || missing="$$missing libnginx-mod-http-js"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	ldconfig -p 2>/dev/null | grep -q 'libcairo\.so\.2 ' || missing="$$missing libcairo2"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
@@ -99,13 +103,15 @@ lint: deps
 	$(BIN)/ruff format --check plugins portal tests bench pelicanconf.py publishconf.py
 
 # The fixture site's expected output (tests/test_golden.py), written again after an intended
-# change; pagefind/ is left out (binary index, compared with Pagefind's own by the search tests).
+# change; pagefind/ is left out (binary index, compared with Pagefind's own by the search tests),
+# and images/ (drawn by the system's Cairo, whose versions smooth edges differently; the sharing
+# tests check the picture).
 GOLDEN := tests/golden/fixture
 golden: deps
 	rm -rf $(GOLDEN) $(GOLDEN).building-*
 	SOURCE_DATE_EPOCH=1795996800 $(BIN)/python -m portal.build tests/fixtures/site -s pelicanconf.py \
 	  -o $(GOLDEN) --fatal warnings -e 'CACHE_PATH="build/golden-cache"'
-	rm -rf $(GOLDEN)/pagefind
+	rm -rf $(GOLDEN)/pagefind $(GOLDEN)/images
 
 test: deps node-deps system-deps lint
 	$(BIN)/python -m pytest
@@ -118,6 +124,10 @@ CHECK_BUILD := html
 endif
 check: deps node-deps system-deps $(CHECK_BUILD)
 	$(BIN)/python -m portal.checks $(OUTPUT)
+
+# Not part of `make check`: its result depends on other sites and on the network.
+check-external: deps
+	$(BIN)/python -m portal.check_external $(OUTPUT)
 
 # CHECKOPTS narrows the checks of a publish (e.g. "--skip accessibility"); by default all run.
 publish: deps node-deps system-deps

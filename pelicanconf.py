@@ -11,6 +11,7 @@ import jinja2
 PROJECT_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(PROJECT_DIR / "plugins"))
 
+from portal_core.facts import confirmed, unconfirmed  # noqa: E402
 from portal_core.languages import EU_LANGUAGES  # noqa: E402
 
 AUTHOR = "Covenant of Mayors Office"
@@ -26,7 +27,7 @@ LANGUAGES = EU_LANGUAGES
 # Content: content/<lang>/<path>.md is the page <path> in <lang>.
 PATH = "content"
 PAGE_PATHS = [""]
-PAGE_EXCLUDES = ["data"]
+PAGE_EXCLUDES = ["data", "media"]  # media: images and documents (portal_core/media.py)
 ARTICLE_PATHS = []
 STATIC_PATHS = []
 PATH_METADATA = r"(?P<lang>[a-z]{2})/(?P<slug>.+)\.md"
@@ -70,6 +71,7 @@ PLUGINS = [
     "serving",
     "sitemap",
     "search",
+    "sharing",
     "content_policy",
 ]
 
@@ -121,18 +123,43 @@ PAGE_METADATA = (
 TRANSLATIONS_PATH = str(PROJECT_DIR / "translations")
 
 # Facts that are the same in every language: content uses them as {{name}} placeholders,
-# templates as FACTS.name. Change them here, once.
+# templates as FACTS.name. Change them here, once. Every address on another site records where
+# it was confirmed and when (confirmed), or why it is not (unconfirmed): the build names the
+# unconfirmed ones on every run, and `make check-external` checks them all when online.
+# "{lang}" in a value is the language of the page it is written in.
 FACTS = {
-    "helpdesk_email": "supporters@eumayors.eu",
-    "commitment_statement_url": (
-        "https://eu-mayors.ec.europa.eu/sites/default/files/2023-09/"
-        "covenant-supporters-commitment-statement.pdf"
+    "helpdesk_email": confirmed(
+        "supporters@eumayors.eu",
+        source="https://eu-mayors.ec.europa.eu/cs/join/supporter (public copy; also "
+        "/sk/join/supporter and the published Finnish page)",
+        checked="2026-12-02",
     ),
-    "application_form_url": "https://eu-mayors.ec.europa.eu/en/join/supporters/application",
-    "twitter_url": "https://twitter.com/eumayors",
-    "facebook_url": "https://www.facebook.com/EUmayors",
-    "newsletter_url": "https://eu-mayors.ec.europa.eu/en/newsletter",
-    "office_url": "https://eu-mayors.ec.europa.eu/",
+    "join_page_url": confirmed(
+        "https://eu-mayors.ec.europa.eu/{lang}/join/supporter",
+        source="public copies of https://eu-mayors.ec.europa.eu/en/join/supporter, "
+        "/cs/join/supporter and /sk/join/supporter (the portal serves its pages in the 24 "
+        "languages under /<lang>/)",
+        checked="2026-12-02",
+        note="its steps: the registration form, then the commitment statement from the Office",
+    ),
+    "twitter_url": unconfirmed(
+        "https://twitter.com/eumayors",
+        why="no public copy of the portal links it; the published page names Twitter only",
+    ),
+    "facebook_url": unconfirmed(
+        "https://www.facebook.com/EUmayors",
+        why="no public copy of the portal links it; the published page names Facebook only",
+    ),
+    "newsletter_url": unconfirmed(
+        "https://eu-mayors.ec.europa.eu/en/newsletter",
+        why="no public copy of this page was found",
+    ),
+    "office_url": confirmed(
+        "https://eu-mayors.ec.europa.eu/",
+        source="public copies of https://eu-mayors.ec.europa.eu/en/join/supporter and "
+        "https://eu-mayors.ec.europa.eu/en/FAQs",
+        checked="2026-12-02",
+    ),
 }
 
 # Page paths (the path below the language folder) that make up the navigation.

@@ -41,7 +41,7 @@ from build_engine.front_door import build_once, wait_for_late_outputs
 from pelican import signals
 from pelican.settings import DEFAULT_CONFIG, read_settings
 from portal_core import os_errors
-from portal_core.errors import PortalError, PortalErrors
+from portal_core.errors import NOTICE, PortalError, PortalErrors
 
 from portal.staging import StagedOutput
 
@@ -149,7 +149,10 @@ class PlainHandler(logging.Handler):
         """Print a record; warnings and errors are problems."""
         try:
             if record.levelno < logging.WARNING:
-                if record.levelno >= self.show_level:
+                if record.levelno == NOTICE:
+                    for line in self.problems.relative(record.getMessage()).splitlines():
+                        print(f"notice: {line}", file=self.problems.stream)
+                elif record.levelno >= self.show_level:
                     print(self.problems.relative(record.getMessage()), file=self.problems.stream)
                 return
             for text in self.describe(record):
@@ -179,7 +182,7 @@ def configure_logging(problems: Problems, verbosity: int | None) -> PlainHandler
     show = verbosity if verbosity is not None else logging.WARNING
     handler = PlainHandler(problems, show)
     root.addHandler(handler)
-    root.setLevel(min(show, logging.WARNING))
+    root.setLevel(min(show, NOTICE))
     return handler
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import icalendar
 import lxml.etree
-from babel.dates import format_date
 from directory.calendar_files import TimeZones, build_calendar
 from directory.data_loading import load_folder
 from directory.directory_pages import Directory
@@ -38,8 +37,8 @@ from directory.supporters import Supporter
 from directory.urls import FEED_FORMATS, FEED_KINDS
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
+from portal_core.dates import day_text
 from portal_core.errors import PortalError, PortalErrors
-from portal_core.languages import format_locale
 from ruamel.yaml import YAML
 
 MODELS = {"supporters": (Supporter, "id"), "news": (NewsItem, "slug"), "events": (Event, "slug")}
@@ -337,16 +336,15 @@ def render_everything(data: SiteData, today: date) -> None:
     zones = TimeZones.for_events(data.events.values())
     directory.digest()
     for lang in SITE_LANGS:
-        locale = format_locale(lang)
         for entry in directory.supporters(lang):
-            format_date(entry.supporter.joined, locale=locale)
-            format_date(entry.report_due, locale=locale)
+            day_text(entry.supporter.joined, lang)
+            day_text(entry.report_due, lang)
             directory.news_about(entry.id, lang)
             directory.events_by(entry.id, lang)
         directory.groups(lang)
         directory.newly_joined(lang, limit=20)
         for entry in directory.news(lang):
-            format_date(entry.item.date, locale=locale)
+            day_text(entry.item.date, lang)
         events = [*directory.upcoming_events(lang), *directory.past_events(lang)]
         for entry in events:
             icalendar.Calendar.from_ical(build_calendar([entry], lang, BASE, "one", zones))

@@ -9,8 +9,10 @@ from pathlib import Path
 import feedparser
 import icalendar
 import pytest
+from babel import Locale
+from conftest import PROJECT
 from directory.calendar_files import TimeZones, build_calendar
-from directory.collation import sorted_for
+from directory.collation import sort_key, sorted_for, without_article
 from directory.data_loading import load_folder, read_yaml
 from directory.directory_pages import Directory
 from directory.events import Event, past, upcoming
@@ -412,3 +414,53 @@ def test_many_files_parse_in_workers_with_the_same_records_and_problems(tmp_path
     assert shown == [str(problem) for problem in serial[1]]
     assert [problem.line for problem in parallel[1]] == [problem.line for problem in serial[1]]
     assert len(shown) == 3 and "network-010.yaml:" in shown[0] and "colour" in shown[1]
+
+
+# Country names of a few EU states as CLDR writes them in Maltese and Irish (through Babel).
+EU_STATES = ["AT", "BE", "CY", "CZ", "DE", "DK", "FR", "IE", "MT", "NL", "SE", "SK"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        # by the noun, in CLDR's Maltese alphabet (ċ after c, ġ after g)
+        ("mt", ["AT", "BE", "CY", "DK", "FR", "DE", "IE", "SE", "MT", "NL", "CZ", "SK"]),
+        # by the noun without the article's mutation: an Bheilg under B, an tSeicia under S
+        ("ga", ["BE", "CY", "DK", "IE", "FR", "DE", "NL", "MT", "AT", "CZ", "SK", "SE"]),
+    ],
+)
+def test_country_names_are_filed_without_their_article(lang, expected):
+    names = Locale.parse(lang).territories
+    got = sorted_for(EU_STATES, lang, text=lambda code: names[code], tie=str, names=True)
+    assert [names[code] for code in got] == [names[code] for code in expected]
+    as_written = sorted_for(EU_STATES, lang, text=lambda code: names[code], tie=str)
+    assert as_written != expected  # ICU alone groups them by article
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "filed"),
+    [
+        ("il-Belġju", "mt", "Belġju"),
+        ("l-Awstrija", "mt", "Awstrija"),
+        ("iċ-Ċina", "mt", "Ċina"),
+        ("Ċipru", "mt", "Ċipru"),
+        ("an Fhrainc", "ga", "Frainc"),
+        ("an tSeicia", "ga", "Seicia"),
+        ("Na hOileáin Fhilipíneacha", "ga", "Oileáin Fhilipíneacha"),
+        ("Éire", "ga", "Éire"),
+        ("il-Belġju", "de", "il-Belġju"),  # other languages: names as they are
+        ("An Post", "en", "An Post"),
+    ],
+)
+def test_article_and_its_mutation_are_left_out_when_filing(text, lang, filed):
+    assert without_article(text, lang) == filed
+
+
+def test_shipped_directory_lists_maltese_and_irish_countries_by_noun():
+    data = load_site_data(PROJECT / "content" / "data")
+    directory = Directory(data, date(2026, 12, 1), ("en", "mt", "ga"), {})
+    for lang in ("mt", "ga"):
+        labels = [group.label for group in directory.countries(lang)]
+        key = sort_key(lang)
+        filed = [key(without_article(label, lang)) for label in labels]
+        assert filed == sorted(filed), (lang, labels)

@@ -70,7 +70,8 @@ PAGES = {
         {
             3: "<img> loads '\\\\\\\\evil.example/x.png' from another website; a browser reads "
             "'\\\\\\\\evil.example/x.png' as 'https://evil.example/x.png'; every image must be "
-            "stored in the site itself: put the file in theme/static/images/",
+            "stored in the site itself: put the file in content/media/ and write ![what it "
+            "shows]({media}name.png)",
             5: "<img> loads '/\\\\evil.example/x.png' from another website",
             7: "<img> loads 'https:\\\\\\\\evil.example/x.png' from another website",
         },

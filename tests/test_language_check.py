@@ -40,12 +40,14 @@ def test_a_data_text_in_the_wrong_language_names_its_field_and_line(tmp_path):
     shutil.copytree(PROJECT / "content" / "data", data)
     record = data / "supporters" / "agence-energie-occitanie.yaml"
     text = record.read_text(encoding="utf-8")
-    lines = text.splitlines()
-    record.write_text(text + f"  sv: {FINNISH}\n", encoding="utf-8")
+    # the Swedish description replaced by Finnish text (the last field of the file)
+    start = text.index("\n  sv: ") + 1
+    line = text.count("\n", 0, start) + 1
+    record.write_text(text[:start] + f"  sv: {FINNISH}\n", encoding="utf-8")
     with pytest.raises(PortalErrors) as raised:
         load_site_data(data)
     message = str(raised.value)
-    assert f"agence-energie-occitanie.yaml:{len(lines) + 1}: description.sv: this text" in message
+    assert f"agence-energie-occitanie.yaml:{line}: description.sv: this text" in message
     assert "is given as Swedish (sv) but is written in Finnish (fi, suomi)" in message
 
 

@@ -52,6 +52,16 @@ def test_htaccess_covers_negotiation_404_moves_and_headers(policy):
     assert "RewriteRule ^$ /fi/ [R=302,L]" in text
     assert 'Header always set X-Content-Type-Options "nosniff"' in text
     assert "AddType application/wasm .wasm" in text
+    assert "AddType text/calendar .ics" in text
+    atom = '<FilesMatch "\\.atom\\.xml$">\n    ForceType application/atom+xml\n</FilesMatch>'
+    assert atom in text
+    assert re.search(r"^AddCharset utf-8 .*\.ics\b", text, re.M)
+
+
+def test_headers_file_gives_the_feeds_their_types(policy):
+    text = headers_file(policy)
+    assert "/*.rss.xml\n  Content-Type: application/rss+xml; charset=utf-8" in text
+    assert "/*.atom.xml\n  Content-Type: application/atom+xml; charset=utf-8" in text
 
 
 @pytest.mark.parametrize("lang", ["fi", "de", "en"])

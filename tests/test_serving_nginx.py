@@ -2,9 +2,10 @@
 
 import lxml.html
 import pytest
-from conftest import EU_ORDER
+from conftest import EU_ORDER, running_nginx
 from negotiation_cases import CASES, EU, random_headers
 from serving.negotiation import negotiate
+from serving.policy import MEDIA_TYPES, SUFFIX_MEDIA_TYPES, media_type
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'",
@@ -120,3 +121,58 @@ def test_nginx_agrees_with_the_reference_negotiation(nginx_site):
         if got != want:
             disagreements.append(f"{header!r}: nginx {got!r}, reference {want!r}")
     assert not disagreements, "\n".join(disagreements)
+
+
+def media_type_of(response) -> str:
+    """Return the media type of a response, without parameters."""
+    return response.headers["Content-Type"].split(";")[0].strip()
+
+
+def test_every_type_of_the_policy_is_served_as_the_policy_says(tmp_path):
+    """One file per extension (and per double suffix) of the policy, through nginx."""
+    root = tmp_path / "root"
+    root.mkdir()
+    names = [f"file.{ext}" for _, extensions in MEDIA_TYPES for ext in extensions]
+    names += [f"feed{suffix}" for suffix, _ in SUFFIX_MEDIA_TYPES]
+    for name in names:
+        (root / name).write_bytes(b"x")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    with running_nginx(root, run_dir) as server:
+        served = {name: media_type_of(server.get(f"/{name}")) for name in names}
+    expected = {name: media_type(f"/{name}") for name in names}
+    assert served == expected
+    assert expected["feed.atom.xml"] == "application/atom+xml"
+    assert expected["file.ics"] == "text/calendar"
+
+
+def published_file(site, pattern: str) -> str:
+    """Return the URL path of the first file of the built site matching a glob pattern."""
+    found = sorted(site.root.glob(pattern))
+    assert found, pattern
+    return "/" + found[0].relative_to(site.root).as_posix()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "media"),
+    [
+        ("fi/calendar/*.ics", "text/calendar"),
+        ("fi/calendar/events.ics", "text/calendar"),
+        ("fi/feeds/*.rss.xml", "application/rss+xml"),
+        ("fi/feeds/*.atom.xml", "application/atom+xml"),
+        ("sitemap-fi.xml", "application/xml"),
+        ("translation-status.json", "application/json"),
+        ("assets/images/*.svg", "image/svg+xml"),
+        ("assets/js/*.js", "application/javascript"),
+    ],
+)
+def test_the_sites_calendars_feeds_and_data_have_their_types(
+    nginx_site, shipped_site, pattern, media
+):
+    path = published_file(shipped_site, pattern)
+    response = nginx_site.get(path)
+    assert response.status == 200, path
+    assert media_type_of(response) == media, path
+    if media != "image/svg+xml":
+        assert "charset=utf-8" in response.headers["Content-Type"], path
+    assert "Content-Security-Policy" in response.headers, path

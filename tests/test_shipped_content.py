@@ -93,7 +93,9 @@ def test_helpdesk_address_and_commitment_statement(shipped_site, lang):
     assert f"mailto:{HELPDESK}" in who.xpath('//div[@class="page-body"]//a/@href')
     commitments = shipped_site.page(f"/{lang}/supporters/commitments/")
     hrefs = commitments.xpath('//div[@class="page-body"]//a/@href')
-    assert any(href.endswith(".pdf") for href in hrefs)
+    # the statement is sent by the Office; the page links the portal's join page instead of a
+    # PDF address no public copy of the portal shows
+    assert f"https://eu-mayors.ec.europa.eu/{lang}/join/supporter" in hrefs
     text = commitments.xpath('//div[@class="page-body"]')[0].text_content()
     keyword = {"en": "suspend", "fi": "keskeyttää"}[lang]
     assert keyword in text, "the suspension clause is missing"
@@ -209,8 +211,8 @@ def test_dates_are_formatted_by_babel_in_the_page_language(shipped_site):
         page = shipped_site.page(f"/{lang}/supporters/")
         return page.xpath('//p[@class="page-modified"]')[0].text_content()
 
-    assert modified("fi") == "Sivua päivitetty viimeksi 26. marraskuuta 2026"
-    assert modified("en") == "Page last updated: 26 November 2026"  # EU English, not US
+    assert modified("fi") == "Sivua päivitetty viimeksi 2. joulukuuta 2026"
+    assert modified("en") == "Page last updated: 2 December 2026"  # EU English, not US
 
 
 def test_portuguese_pages_use_european_portuguese_cldr_data(shipped_site):

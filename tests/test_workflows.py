@@ -9,10 +9,13 @@ import os
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from conftest import PROJECT, needs_tool
+from cronsim import CronSim, CronSimError
 from ruamel.yaml import YAML
 
 GITHUB = PROJECT / ".github" / "workflows" / "publish.yml"
@@ -77,7 +80,7 @@ def test_workflows_call_existing_make_targets(path):
 
 def test_github_deploys_only_from_main_and_tests_pull_requests():
     workflow = load(GITHUB)
-    triggers = workflow.get("on") or workflow.get(True)  # YAML 1.1 reads `on` as true
+    triggers = github_triggers()
     assert triggers["push"]["branches"] == ["main"]
     assert "pull_request" in triggers
     steps = workflow["jobs"]["build"]["steps"]
@@ -106,6 +109,54 @@ def test_gitlab_publishes_public_from_the_default_branch_only():
         r["if"] == '$CI_PIPELINE_SOURCE == "merge_request_event"'
         for r in config["workflow"]["rules"]
     )
+
+
+def github_triggers() -> dict:
+    """Return the GitHub workflow's `on` (YAML 1.1 reads the key `on` as true)."""
+    workflow = load(GITHUB)
+    return workflow.get("on") or workflow.get(True)
+
+
+def daily_schedule(cron: str, where: str) -> list[datetime]:
+    """Return the next three runs of a five-field cron expression; fail unless it is daily."""
+    assert len(cron.split()) == 5, f"{where}: {cron!r} is not a five-field cron expression"
+    try:
+        runs = CronSim(cron, datetime(2027, 1, 1, tzinfo=UTC))
+    except CronSimError as error:
+        pytest.fail(f"{where}: {cron!r} is not a valid cron expression: {error}")
+    times = [next(runs) for _ in range(3)]
+    assert [b - a for a, b in pairwise(times)] == [timedelta(days=1)] * 2, where
+    return times
+
+
+def test_github_rebuilds_main_daily_and_on_demand():
+    triggers = github_triggers()
+    crons = [entry["cron"] for entry in triggers["schedule"]]
+    assert len(crons) == 1
+    daily_schedule(crons[0], "publish.yml on.schedule")
+    assert "workflow_dispatch" in triggers
+    # scheduled and manual runs of main deploy: only pull requests are kept from deploying
+    workflow = load(GITHUB)
+    assert workflow["jobs"]["deploy"]["if"] == (
+        "github.event_name != 'pull_request' && github.ref == 'refs/heads/main'"
+    )
+
+
+def test_gitlab_runs_scheduled_and_manual_pipelines_with_githubs_schedule():
+    config = load(GITLAB)
+    cron = config["variables"]["PUBLISH_SCHEDULE"]["value"]
+    github_cron = github_triggers()["schedule"][0]["cron"]
+    assert daily_schedule(cron, ".gitlab-ci.yml PUBLISH_SCHEDULE") == daily_schedule(
+        github_cron, "publish.yml"
+    )
+    conditions = [rule.get("if", "") for rule in config["workflow"]["rules"]]
+    never = next(i for i, rule in enumerate(config["workflow"]["rules"]) if rule.get("when"))
+    for source in ("schedule", "web"):
+        # GitLab takes the first rule that matches: these come before the one that says never
+        matching = [i for i, c in enumerate(conditions) if f'== "{source}"' in c]
+        assert matching and matching[0] < never, source
+    # a scheduled pipeline runs on main, which the pages job publishes
+    assert config["pages"]["rules"] == [{"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"}]
 
 
 def test_production_publish_runs_as_the_workflows_call_it(tmp_path):

@@ -25,10 +25,12 @@ import markdown
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 from portal_core import conversion
+from portal_core.catalogues import catalogue_path, compile_catalogue
 from portal_core.conversion import Converted, ReusableConverter, convert_markdown
 from portal_core.errors import PortalError, PortalErrors
 from portal_core.facts import substitute_facts
 from portal_core.links import resolve_links
+from portal_core.media import MediaLibrary, show_media
 from portal_core.page_metadata import parse_page
 
 from .disk_cache import DiskCache
@@ -91,6 +93,24 @@ class PageReading:
             if options(settings)["enabled"]
             else None
         )
+        self.media = MediaLibrary.scan(
+            Path(settings["PATH"]), tuple(settings.get("LANGUAGES", (settings["DEFAULT_LANG"],)))
+        )
+        self.catalogues: dict = {}
+
+    def gettext(self, lang: str):
+        """Return the interface strings' gettext of `lang` (compiled on first use)."""
+        if lang not in self.catalogues:
+            path = catalogue_path(Path(self.settings.get("TRANSLATIONS_PATH", "")), lang)
+            self.catalogues[lang] = (
+                compile_catalogue(path, lang).gettext if path.is_file() else (lambda m: m)
+            )
+        return self.catalogues[lang]
+
+    def page_lang(self, source_path: str) -> str:
+        """Return the language of a page: the folder below the content folder it is in."""
+        relative = os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/")
+        return relative.split("/", 1)[0]
 
     def prepare(self, source_path: str) -> tuple[str, str]:
         """Return the page's text as written, and with facts filled in and links resolved."""
@@ -101,7 +121,8 @@ class PageReading:
             raise PortalError(
                 source_path, f"not valid UTF-8 (byte {error.start}); save the file as UTF-8"
             ) from None
-        text = substitute_facts(raw, self.settings.get("FACTS", {}), source_path)
+        lang = self.page_lang(source_path)
+        text = substitute_facts(raw, self.settings.get("FACTS", {}), source_path, lang)
         prepared = resolve_links(
             text,
             Path(source_path),
@@ -109,6 +130,7 @@ class PageReading:
             self.settings["DEFAULT_LANG"],
             self.settings["SITEURL"],
         )
+        prepared = self.media.resolve(prepared, source_path, lang, self.settings["DEFAULT_LANG"])
         return raw, prepared
 
     def convert(self, text: str) -> tuple[Converted, bytes, bool]:
@@ -158,6 +180,21 @@ class PageReading:
                 problems.append(error)
             except PortalErrors as errors:
                 problems.extend(errors.errors)
+        if not problems and self.media.files:
+            # what editors wrote was checked; now the build's own attributes are added
+            lang = self.page_lang(source_path)
+            try:
+                shown = show_media(
+                    converted.html,
+                    self.media,
+                    lang,
+                    self.settings["DEFAULT_LANG"],
+                    self.settings["SITEURL"],
+                    self.gettext(lang),
+                )
+            except PortalErrors as errors:
+                return _failed(*errors.errors)
+            converted = Converted(shown, converted.meta, converted.fields)
         return PageText(raw, converted, tuple(problems), key, fresh)
 
 

@@ -4,6 +4,14 @@ The workers are forked from the build, so they share its state (settings, templa
 tree) without pickling it; only each result travels back, through a pipe. Anything a worker
 fails at (an exception, or the worker dying) is computed again in the calling process, so an
 error surfaces exactly as it would without workers.
+
+Why not the standard library's ProcessPoolExecutor (fork context), which was tried in its
+place (same interface, item numbers sent, func and items inherited through the fork): on the
+shipped site's cold build, interleaved runs (2 cores, 5 + 7 runs, medians) took 3.97 and 4.04 s
+against 3.57 and 3.86 s here, and 6.0 against 5.3-5.4 s of CPU (+11 %): one queue round trip
+and a pickled future per item, and a pool with its manager thread per map. That thread also
+runs while the build forks the next pool (the search bundle is made in the background), which
+the fork start method does not make safe. This module is about 200 lines without a thread.
 """
 
 from __future__ import annotations

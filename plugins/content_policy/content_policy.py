@@ -27,7 +27,8 @@ from pathlib import Path
 
 from build_engine.front_door import ReadPage, on_page_read
 from pelican import signals
-from portal_core.errors import PortalError, PortalErrors
+from portal_core.errors import NOTICE, PortalError, PortalErrors
+from portal_core.facts import unconfirmed_facts
 from portal_core.page_metadata import parse_page
 
 from .html_policy import DEFAULT_PAGE_URL, Finding, html_findings
@@ -236,7 +237,31 @@ def check_content_files(generator) -> None:
         )
 
 
+def unconfirmed_addresses_notice(facts: dict) -> str:
+    """Return the notice naming every external address in FACTS that nobody confirmed."""
+    found = unconfirmed_facts(facts)
+    if not found:
+        return "every external address in FACTS (pelicanconf.py) records where it was confirmed"
+    lines = [
+        f"{len(found)} external address{'es' if len(found) != 1 else ''} in FACTS "
+        "(pelicanconf.py) not confirmed; check each on the live site, then write it with "
+        "confirmed(value, source=..., checked=...):"
+    ]
+    lines += [f"  {name}: {value} ({why})" for name, value, why in found]
+    return "\n".join(lines)
+
+
+def report_unconfirmed_addresses(pelican) -> None:
+    """Say on every build which external addresses in FACTS are not confirmed.
+
+    A notice, not a warning: the shipped site keeps links whose addresses could not be
+    confirmed offline (the footer's social media), and `make html` fails on warnings.
+    """
+    logger.log(NOTICE, "%s", unconfirmed_addresses_notice(pelican.settings.get("FACTS", {})))
+
+
 def register():
     """Connect the handlers to Pelican's signals."""
     signals.initialized.connect(check_pages)
+    signals.initialized.connect(report_unconfirmed_addresses)
     signals.page_generator_init.connect(check_content_files)

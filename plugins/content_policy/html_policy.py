@@ -364,8 +364,8 @@ class PolicyCheck:
             return
         written = shown(value.strip(" \t\n\r\f"))
         store = (
-            "every image must be stored in the site itself: put the file in "
-            "theme/static/images/ and write its address here, e.g. /theme/images/logo.png"
+            "every image must be stored in the site itself: put the file in content/media/ "
+            "and write ![what it shows]({media}name.png)"
         )
         reads_as = self.reads_as(value, url)
         if reads_as and base != self.page_url:

@@ -29,10 +29,19 @@ from pelican import signals
 from pelican.generators import Generator
 from portal_core.errors import PortalError, PortalErrors
 from portal_core.here import Crumb, Here, LanguageLink
-from portal_core.site import site_of
+from portal_core.site import public_url, site_of
 from portal_core.strings import N_
 
-from . import data_loading, events, news, record_fields, site_data, supporters, urls
+from . import (
+    data_loading,
+    events,
+    news,
+    record_fields,
+    site_data,
+    structured_data,
+    supporters,
+    urls,
+)
 from .calendar_files import TimeZones, build_calendar
 from .directory_pages import Directory
 from .feeds import build_feed
@@ -70,11 +79,6 @@ def directory_settings(settings: dict) -> dict:
             + ", ".join(sorted(DEFAULT_SETTINGS)),
         )
     return {**DEFAULT_SETTINGS, **given}
-
-
-def public_url(settings: dict) -> str:
-    """Return the absolute site address for feeds and calendars: SITEURL, else SITE_PUBLIC_URL."""
-    return (settings.get("SITEURL") or settings.get("SITE_PUBLIC_URL") or "").rstrip("/")
 
 
 def trail(tree, parent_path: str, lang: str) -> list[Crumb]:
@@ -169,7 +173,9 @@ class DirectoryGenerator(Generator):
         digest.update(repr(shown).encode())
         return digest.hexdigest()
 
-    def _here(self, lang, url_of, title, title_lang, real_langs, parent, path) -> Here:
+    def _here(
+        self, lang, url_of, title, title_lang, real_langs, parent, path, modified=None
+    ) -> Here:
         versions = [LanguageLink(code, url_of(code), code == lang) for code in real_langs]
         fallback = lang not in real_langs
         if (parent, lang) not in self.trails:  # the same for every page below `parent`
@@ -184,6 +190,7 @@ class DirectoryGenerator(Generator):
             fallback=fallback,
             canonical=url_of(self.source_lang) if fallback else url_of(lang),
             path=path,
+            modified=modified,
         )
 
     def _page(self, template: str, here: Here, **values) -> None:
@@ -249,6 +256,7 @@ class DirectoryGenerator(Generator):
                 [code for code in self.languages if code in supporter.description],
                 urls.DIRECTORY_PATH,
                 f"{urls.DIRECTORY_PATH}/{supporter.id}",
+                modified=max(supporter.joined, supporter.last_report or supporter.joined),
             )
             self._page("supporter", here, entry=entry)
         for group in directory.groups(lang):
@@ -283,6 +291,7 @@ class DirectoryGenerator(Generator):
                 item.languages(self.languages),
                 urls.NEWS_PATH,
                 f"{urls.NEWS_PATH}/{item.slug}",
+                modified=item.date,
             )
             self._page("news_item", here, entry=entry)
 
@@ -302,6 +311,7 @@ class DirectoryGenerator(Generator):
                 event.languages(self.languages),
                 urls.CALENDAR_PATH,
                 f"{urls.CALENDAR_PATH}/{event.slug}",
+                modified=event.published,
             )
             self._page("event", here, entry=entry)
             self._file(
@@ -341,6 +351,17 @@ GROUP_TITLES = {
 }
 
 
+def install_structured_data(generator) -> None:
+    """Give templates `structured_data(entry, here)`: the schema.org data of a record's page."""
+    settings = generator.settings
+    public = public_url(settings)
+
+    def page_structured_data(entry, here):
+        return structured_data.structured_data(entry, here, public, settings)
+
+    generator.env.globals["structured_data"] = page_structured_data
+
+
 def get_generators(pelican):
     """Add the directory generator (after the multilingual one, which builds PAGE_TREE)."""
     return DirectoryGenerator
@@ -348,4 +369,5 @@ def get_generators(pelican):
 
 def register():
     """Connect the handlers to Pelican's signals."""
+    signals.generator_init.connect(install_structured_data)
     signals.get_generators.connect(get_generators)

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
-from babel.dates import format_date, format_interval, format_time, get_timezone_name
+from babel.dates import format_interval, get_timezone_name
 from babel.numbers import format_decimal
+from portal_core.dates import day_text, time_text
 from portal_core.languages import format_locale
 from portal_core.strings import N_
 
@@ -222,7 +223,7 @@ class Directory:
                       tuple(entries))
                 for code, entries in groups.items()
             ]  # fmt: skip
-            return sorted_for(result, lang, text=lambda g: g.label, tie=lambda g: g.key)
+            return sorted_for(result, lang, text=lambda g: g.label, tie=lambda g: g.key, names=True)
 
         return self._cached(("countries", lang), compute)
 
@@ -414,26 +415,26 @@ def when_text(event: Event, lang: str) -> tuple[str, str]:
     if event.all_day:
         if event.multi_day:
             return format_interval(event.start_day, event.end_day, "yMMMd", locale=locale), ""
-        return format_date(event.start_day, "full", locale=locale), ""
+        return day_text(event.start_day, lang, "full"), ""
     start = event.starts_at
     end = event.ends_at
     zone_name = get_timezone_name(start, width="long", locale=locale)
     if end is None:
-        times = format_time(start, "short", tzinfo=zone, locale=locale)
+        times = time_text(start, lang, zone)
     elif not event.multi_day:
         times = format_interval(start, end, "Hm", tzinfo=zone, locale=locale)
     else:
         return (
             format_interval(event.start_day, event.end_day, "yMMMd", locale=locale),
             "{} {} – {} {} ({})".format(
-                format_date(start, "short", locale=locale),
-                format_time(start, "short", tzinfo=zone, locale=locale),
-                format_date(end, "short", locale=locale),
-                format_time(end, "short", tzinfo=zone, locale=locale),
+                day_text(start, lang, "short"),
+                time_text(start, lang, zone),
+                day_text(end, lang, "short"),
+                time_text(end, lang, zone),
                 zone_name,
             ),
         )
-    return format_date(event.start_day, "full", locale=locale), f"{times} ({zone_name})"
+    return day_text(event.start_day, lang, "full"), f"{times} ({zone_name})"
 
 
 def iso(value: date | datetime) -> str:

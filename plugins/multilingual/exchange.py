@@ -359,7 +359,7 @@ def import_file(exchange: Exchange, path: Path, machine: bool = False) -> list[s
             message.string = text
             message.flags.discard("fuzzy")
             if machine:
-                message.user_comments = ["Machine translation, not yet reviewed by a translator."]
+                message.user_comments = ["machine translation, not yet checked by a translator"]
         write_catalogue(catalogue, catalogue_path)
         written.append(f"{catalogue_path}: {len(strings)} strings")
     return written

@@ -19,6 +19,8 @@ from .translation_status import display_path
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 ANY_LANG = "*"
+MEDIA = "media"  # content/media/<lang>/ files are served at /media/<lang>/
+EXTERNAL_IN_LANG = re.compile(r"^https?://[^/]+/[a-z]{2}/", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,16 @@ def _neutral(href: str, lang: str, languages: tuple[str, ...], siteurl: str) -> 
         parts = target.split("/")
         if len(parts) > 1 and parts[1] == lang and lang in languages:
             parts[1] = ANY_LANG
+        elif len(parts) > 3 and parts[1] == MEDIA and parts[2] in languages:
+            parts[2] = ANY_LANG  # a document's version in some language (or the English one)
         target = "/".join(parts)
+    elif EXTERNAL_IN_LANG.match(target) and lang in languages:
+        # a {{fact}} with {lang}: the other site's page in the reader's language
+        scheme_host, _, path = target.partition("://")[2].partition("/")
+        parts = path.split("/")
+        if parts[0] == lang:
+            parts[0] = ANY_LANG
+            target = target.partition("://")[0] + "://" + scheme_host + "/" + "/".join(parts)
     return target
 
 
@@ -79,6 +90,8 @@ def shown_in(link: Link, lang: str) -> str:
     """Return how a link of the source reads in a page of `lang` (``/*/x/`` -> ``/fi/x/``)."""
     if link.key.startswith(f"/{ANY_LANG}/"):
         return f"/{lang}/" + link.key[len(f"/{ANY_LANG}/") :]
+    if f"/{ANY_LANG}/" in link.key:
+        return link.key.replace(f"/{ANY_LANG}/", f"/{lang}/", 1)
     return link.shown
 
 

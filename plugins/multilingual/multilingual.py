@@ -23,6 +23,7 @@ from portal_core.site import site_of
 
 from .link_parity import check_tree_links
 from .page_language import check_page_languages
+from .prose_facts import check_prose
 from .translation_status import (
     apply_status,
     catalogue_report,
@@ -76,6 +77,9 @@ class MultilingualGenerator(Generator):
         )
         apply_status(self.tree, self.status)
         check_tree_links(self.tree, self.status, self.settings["SITEURL"])
+        problems = check_prose(self.tree, self.status, Path(self.settings["PATH"]))
+        if problems:
+            raise PortalErrors(problems)
         site_of(self.context).tree = self.tree
         # Each page declares what it shows of the tree (its language's signature) and of the
         # status (its own, in its Here); the status page is made every build.

@@ -1,4 +1,14 @@
-"""Errors of our own: each names the file, the line where there is one, and what to do."""
+"""Errors of our own: each names the file, the line where there is one, and what to do.
+
+Besides errors and warnings, the build prints notices (`NOTICE`, a log level between INFO and
+WARNING): facts editors should know on every build that do not fail it, not even with
+``--fatal warnings`` (the external addresses nobody could confirm yet).
+"""
+
+import logging
+
+NOTICE = 25
+logging.addLevelName(NOTICE, "NOTICE")
 
 
 class PortalError(Exception):

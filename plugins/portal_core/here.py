@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from markupsafe import Markup
 
@@ -61,6 +62,7 @@ class Here:
     original_url: str = ""  # the source-language page this one translates
     html: str = ""
     noindex: bool = False  # utility pages (404, search): kept out of search engines and search
+    modified: date | None = None  # when the content last changed (its own dates), if known
 
     @property
     def indexable(self) -> bool:
@@ -96,6 +98,17 @@ class Here:
         if alternates:
             alternates.append(("x-default", f"{siteurl}/"))
         return HeadLinks(canonical, tuple(alternates))
+
+
+def content_date(page) -> date | None:
+    """Return when a Markdown page's content last changed: its Modified, else its Date."""
+    for key in ("modified", "date"):
+        value = page.metadata.get(key)
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+    return None
 
 
 def home_crumbs(tree: PageTree, lang: str) -> list[Crumb]:
@@ -137,6 +150,7 @@ def here_for_variant(tree: PageTree, variant: Variant, siteurl: str) -> Here:
         status=variant.status,
         machine=variant.real and variant.method == "machine",
         original_url=source.url,
+        modified=content_date(variant.page),
     )
 
 

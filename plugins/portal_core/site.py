@@ -87,6 +87,12 @@ class Site:
         return self.strings.catalogue(lang).gettext
 
 
+def public_url(settings: Mapping) -> str:
+    """Return the site's absolute address, for what must be absolute (feeds, calendars, Open
+    Graph, structured data): SITEURL, else SITE_PUBLIC_URL (development builds)."""
+    return (settings.get("SITEURL") or settings.get("SITE_PUBLIC_URL") or "").rstrip("/")
+
+
 def site_of(context: Mapping) -> Site:
     """Return the build's Site from a generator's or template's context."""
     try:

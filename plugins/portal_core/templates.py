@@ -5,8 +5,10 @@ language where none is given). `install_template_helpers` gives a Jinja environm
 
 - ``_``, ``gettext`` and ``ngettext``: the interface strings of that language, escaped as text
   (`strings.interface_text`), never marked safe as Jinja's own newstyle gettext does;
-- the filters ``format_date``, ``format_datetime``, ``format_number`` and ``language_name``
-  (CLDR data through Babel, never the operating system's locales);
+- the filters ``format_date``, ``format_datetime`` (a width: short, medium, long, full; years
+  always in four digits, `dates.py`), ``format_number`` and ``language_name`` (CLDR data
+  through Babel, never the operating system's locales);
+- ``json_ld(data)``: structured data as a ``<script type="application/ld+json">`` element;
 - ``endonym(code)`` and ``template_name()`` (the template being rendered, for
   ``<body class="template-...">``).
 """
@@ -15,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 from jinja2 import pass_context
 
+from .dates import day_text, moment_text
 from .languages import endonym, format_locale, language_name
 from .strings import InterfaceStrings, interface_text
+from .structured_data import json_ld_script
 
 
 def current_lang(context) -> str:
@@ -76,11 +79,11 @@ def install_template_helpers(env, strings: InterfaceStrings) -> None:
 
     @pass_context
     def date_filter(context, value, format="long"):
-        return format_date(value, format=format, locale=format_locale(current_lang(context)))
+        return day_text(value, current_lang(context), format)
 
     @pass_context
     def datetime_filter(context, value, format="medium"):
-        return format_datetime(value, format=format, locale=format_locale(current_lang(context)))
+        return moment_text(value, current_lang(context), format)
 
     @pass_context
     def number_filter(context, value):
@@ -113,4 +116,6 @@ def install_template_helpers(env, strings: InterfaceStrings) -> None:
             "language_name": language_name_in_page,
         }
     )
-    env.globals.update({"endonym": endonym, "template_name": template_name})
+    env.globals.update(
+        {"endonym": endonym, "template_name": template_name, "json_ld": json_ld_script}
+    )

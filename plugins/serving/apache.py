@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import re
 
-from .policy import IMMUTABLE_CACHE, MEDIA_TYPES, REVALIDATE_CACHE, ServingPolicy
+from .policy import (
+    IMMUTABLE_CACHE,
+    MEDIA_TYPES,
+    REVALIDATE_CACHE,
+    SUFFIX_MEDIA_TYPES,
+    TEXT_MEDIA_TYPES,
+    ServingPolicy,
+)
 
 
 def _quote(value: str) -> str:
@@ -30,6 +37,17 @@ def htaccess(policy: ServingPolicy) -> str:
         "AddDefaultCharset utf-8",
     ]
     lines += [f"AddType {media} {' '.join('.' + e for e in exts)}" for media, exts in MEDIA_TYPES]
+    text_extensions = [
+        "." + e for media, exts in MEDIA_TYPES if media in TEXT_MEDIA_TYPES for e in exts
+    ]
+    lines.append(f"AddCharset utf-8 {' '.join(text_extensions)}")
+    lines.append("# Types the last extension does not tell (feeds are <name>.atom.xml, .rss.xml).")
+    for suffix, media in SUFFIX_MEDIA_TYPES:
+        lines += [
+            f'<FilesMatch "{re.escape(suffix)}$">',
+            f"    ForceType {media}",
+            "</FilesMatch>",
+        ]
     lines += [
         "",
         "# The 404 page in the language of the folder asked for.",

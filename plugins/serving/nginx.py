@@ -11,10 +11,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
-from .policy import MEDIA_TYPES, REVALIDATE_CACHE, ServingPolicy, cache_control
+from .policy import (
+    MEDIA_TYPES,
+    REVALIDATE_CACHE,
+    SUFFIX_MEDIA_TYPES,
+    TEXT_MEDIA_TYPES,
+    ServingPolicy,
+    cache_control,
+)
 
 #: Debian's njs module (package libnginx-mod-http-js).
 NJS_MODULE = Path("/usr/lib/nginx/modules/ngx_http_js_module.so")
@@ -94,8 +102,7 @@ def site_conf(policy: ServingPolicy, root: Path, listen: str, module_dir: Path) 
         "    log_not_found off;",
         "    absolute_redirect off;",
         "    charset utf-8;",
-        "    charset_types text/css application/javascript application/json application/xml"
-        " text/plain;",
+        f"    charset_types {' '.join(TEXT_MEDIA_TYPES)};",
         "    default_type application/octet-stream;",
         "    types {",
     ]
@@ -122,6 +129,16 @@ def site_conf(policy: ServingPolicy, root: Path, listen: str, module_dir: Path) 
         "    }",
         "",
     ]
+    lines.append("    # Types the last extension does not tell (the feeds: <name>.atom.xml...).")
+    for suffix, media in SUFFIX_MEDIA_TYPES:
+        lines += [
+            f"    location ~ {re.escape(suffix)}$ {{",
+            "        types { }",
+            f"        default_type {media};",
+            *_headers(policy, REVALIDATE_CACHE, "        "),
+            "    }",
+            "",
+        ]
     for prefix in policy.immutable_prefixes:
         lines += [
             f"    location ^~ {prefix} {{",

@@ -47,21 +47,61 @@ CONTENT_SECURITY_POLICY = (
 #: Directives a <meta> element cannot carry (browsers ignore them there, with a warning).
 HEADER_ONLY_DIRECTIVES = frozenset({"frame-ancestors", "report-uri", "sandbox"})
 
-#: File types the servers must label correctly (Pagefind's WebAssembly above all).
+#: File types the servers must label correctly, by the file's last extension: pages, styles
+#: and scripts, data (JSON, XML, iCalendar), Pagefind's WebAssembly, images and web fonts.
 MEDIA_TYPES = (
     ("text/html", ("html",)),
     ("text/css", ("css",)),
     ("application/javascript", ("js",)),
     ("application/json", ("json",)),
+    ("application/manifest+json", ("webmanifest",)),
     ("application/xml", ("xml",)),
+    ("application/rss+xml", ("rss",)),
+    ("application/atom+xml", ("atom",)),
+    ("text/calendar", ("ics",)),
     ("text/plain", ("txt",)),
     ("application/wasm", ("wasm",)),
     ("image/svg+xml", ("svg",)),
     ("image/png", ("png",)),
+    ("image/jpeg", ("jpg", "jpeg")),
+    ("image/webp", ("webp",)),
     ("image/x-icon", ("ico",)),
     ("application/pdf", ("pdf",)),
     ("font/woff2", ("woff2",)),
+    ("font/woff", ("woff",)),
+    ("font/ttf", ("ttf",)),
+    ("font/otf", ("otf",)),
 )
+
+#: Files whose type their last extension does not tell: the feeds are ``<name>.rss.xml`` and
+#: ``<name>.atom.xml`` (XML to any tool, a feed to readers that look at the type).
+SUFFIX_MEDIA_TYPES = (
+    (".rss.xml", "application/rss+xml"),
+    (".atom.xml", "application/atom+xml"),
+)
+
+#: Text types sent with "; charset=utf-8" (every text file the build writes is UTF-8).
+TEXT_MEDIA_TYPES = (
+    "text/css",
+    "application/javascript",
+    "application/json",
+    "application/manifest+json",
+    "application/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+    "text/calendar",
+    "text/plain",
+    "image/svg+xml",
+)
+
+
+def media_type(url_path: str) -> str | None:
+    """Return the media type a server must send for a URL path, or None if the policy has none."""
+    for suffix, media in SUFFIX_MEDIA_TYPES:
+        if url_path.endswith(suffix):
+            return media
+    extension = url_path.rsplit("/", 1)[-1].rpartition(".")[2]
+    return next((media for media, extensions in MEDIA_TYPES if extension in extensions), None)
 
 
 def content_security_policy(for_meta: bool = False) -> str:

@@ -1,9 +1,10 @@
-"""Pelican wiring of what servers need: 404 pages, old addresses, server files, assets.
+"""Pelican wiring of what servers need: 404 pages, old addresses, server files, assets, media.
 
 Writes, after every page: a 404 page per language and a multilingual /404.html, a redirect
 page at each old portal address, ``_redirects``, ``_headers`` and ``.htaccess`` (from the one
-serving policy), and the theme's fingerprinted assets. The nginx configuration needs the
-document root, so `make nginx-conf` writes it outside the site (see nginx.py).
+serving policy), the theme's fingerprinted assets, and the images and documents of
+content/media/ (resized images among them: portal_core/media.py). The nginx configuration
+needs the document root, so `make nginx-conf` writes it outside the site (see nginx.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pelican.generators import Generator
 from portal_core.errors import PortalError, PortalErrors
 from portal_core.here import Here, home_crumbs
 from portal_core.languages import endonym
+from portal_core.media import MediaLibrary, media_outputs
 from portal_core.site import site_of
 from portal_core.strings import N_
 
@@ -55,8 +57,14 @@ class ServingGenerator(Generator):
     """Writes the 404 pages, the old addresses' redirect pages and the hosts' server files."""
 
     def generate_context(self):
-        """Read the serving policy from the settings."""
+        """Read the serving policy from the settings, and content/media/ (refusing what may
+        not be served, each file with what to do)."""
         self.policy = serving_policy(self.settings)
+        self.media = MediaLibrary.scan(
+            Path(self.settings["PATH"]), tuple(self.settings["LANGUAGES"])
+        )
+        if self.media.problems:
+            raise PortalErrors(self.media.problems)
 
     def _check_moves(self, tree) -> None:
         """Every old address must lead to a page that exists."""
@@ -133,6 +141,10 @@ class ServingGenerator(Generator):
             *self.moved_pages(site.tree),
             *self.server_files(),
             *asset_outputs(static_dir(self.settings)),
+            *(
+                FileOutput(path, make, inputs=inputs)
+                for path, make, inputs in media_outputs(self.media)
+            ),
         ]
         write(self, outputs)
 

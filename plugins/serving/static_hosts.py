@@ -4,12 +4,14 @@ Both hosts apply the headers and the old addresses' 301s. Cache-Control is set o
 fingerprinted files: both hosts join the values of every rule that matches a path, and their
 default for everything else already revalidates. The language rules at ``/`` use
 Netlify's ``Language`` condition (which also honours the ``nf_lang`` cookie); hosts without it
-skip those lines, and the chooser's script negotiates in the browser instead.
+skip those lines, and the chooser's script negotiates in the browser instead. Both hosts
+label files by their last extension (.ics, .json, .svg, .png, .woff2 as the policy says);
+only the feeds, whose last extension is .xml, get their type here.
 """
 
 from __future__ import annotations
 
-from .policy import IMMUTABLE_CACHE, ServingPolicy
+from .policy import IMMUTABLE_CACHE, SUFFIX_MEDIA_TYPES, ServingPolicy
 
 
 def redirects_file(policy: ServingPolicy) -> str:
@@ -30,4 +32,6 @@ def headers_file(policy: ServingPolicy) -> str:
     lines += ["/", "  Vary: Accept-Language, Cookie"]
     for prefix in policy.immutable_prefixes:
         lines += [f"{prefix}*", f"  Cache-Control: {IMMUTABLE_CACHE}"]
+    for suffix, media in SUFFIX_MEDIA_TYPES:
+        lines += [f"/*{suffix}", f"  Content-Type: {media}; charset=utf-8"]
     return "\n".join(lines) + "\n"

@@ -1,7 +1,9 @@
 """sitemap.xml and robots.txt, from every page the writer wrote; the HTML sitemap's tree.
 
 A page is listed when its ``rel=canonical`` is its own address and it carries no
-``<meta name="robots" content="noindex">``, with the hreflang alternates it declares.
+``<meta name="robots" content="noindex">``, with the hreflang alternates it declares and, as
+``<lastmod>``, the date its content last changed (``<meta name="dcterms.modified">``, from
+the content's own dates: a Markdown page's Modified or Date, a record's dates).
 Fallbacks (canonical: the English page), redirect pages, 404 and search pages, and editor-only
 pages therefore stay out without any generator having to register.
 
@@ -39,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
+#: The <meta name> with which base.html gives the date a page's content last changed.
+MODIFIED_META = "dcterms.modified"
 #: Folders of the output that hold no pages (assets, search index).
 SKIPPED_FOLDERS = frozenset({"assets", "pagefind", "theme"})
 
@@ -50,6 +54,7 @@ class ListedPage:
     loc: str
     lang: str
     alternates: tuple[tuple[str, str], ...]  # (hreflang, href), as the page declares them
+    lastmod: str | None = None  # when its content last changed (ISO 8601 date), if it says
 
 
 def page_address(output: Path, file: Path, siteurl: str) -> str:
@@ -82,7 +87,14 @@ def read_listed_page(output: Path, file: Path, siteurl: str) -> ListedPage | Non
         for link in head.iterfind("link")
         if link.get("rel") == "alternate" and link.get("hreflang")
     )
-    return ListedPage(address, document.get("lang") or "", alternates)
+    modified = [
+        meta.get("content")
+        for meta in head.iterfind("meta")
+        if (meta.get("name") or "").lower() == MODIFIED_META
+    ]
+    return ListedPage(
+        address, document.get("lang") or "", alternates, modified[0] if modified else None
+    )
 
 
 def entry_from_here(here, address: str, siteurl: str) -> ListedPage | None:
@@ -90,7 +102,8 @@ def entry_from_here(here, address: str, siteurl: str) -> ListedPage | None:
     head = here.head_links(siteurl)
     if head.canonical != address:
         return None
-    return ListedPage(address, here.lang, head.alternates)
+    lastmod = here.modified.isoformat() if here.modified else None
+    return ListedPage(address, here.lang, head.alternates, lastmod)
 
 
 def listed_pages(output: Path, siteurl: str) -> list[ListedPage]:
@@ -120,6 +133,8 @@ def urlset(pages: list[ListedPage]) -> bytes:
     for page in pages:
         url = lxml.etree.SubElement(root, f"{{{SITEMAP_NS}}}url")
         lxml.etree.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = page.loc
+        if page.lastmod:
+            lxml.etree.SubElement(url, f"{{{SITEMAP_NS}}}lastmod").text = page.lastmod
         for hreflang, href in page.alternates:
             lxml.etree.SubElement(
                 url, f"{{{XHTML_NS}}}link", rel="alternate", hreflang=hreflang, href=href
