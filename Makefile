@@ -16,9 +16,13 @@
 #   make bench        build-speed benchmark against plain Pelican, Hugo and Eleventy (BENCH_SCALE=full for the targets)
 #   make clean        remove build products
 #   make l10n-extract extract interface strings from templates and plugins into translations/messages.pot
-#   make l10n-update  merge messages.pot into every language's messages.po
+#   make l10n-update  merge messages.pot into every language's messages.po (keeps translations
+#                     whose string is gone as obsolete; PRUNE=1 drops them)
 #   make l10n-compile compile every messages.po into messages.mo (the build also compiles in memory)
 #   make l10n-init LANG=xx  start the catalogue of a new language
+#   make l10n-export LANG=xx  write what xx lacks for translators' tools: build/l10n/*.xlf and *.po
+#   make l10n-import FILE=...  [MACHINE=1]  merge a returned .xlf or .po (checked first)
+#   make l10n-diff FILE=content/xx/page.md  what changed in English since that translation
 #   make l10n-status  print the translation status of every page and catalogue, by language
 #   make l10n-stamp   record the English Source-Hash in translations that have none (once, after import),
 #                     and METHOD=human|machine [LANG=xx] in data records' text that has no translation note
@@ -45,7 +49,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: deps node-deps system-deps bench-deps html check check-external publish rollback nginx-conf serve-nginx serve devserver clean golden \
-	test lint l10n-extract l10n-update l10n-compile l10n-init l10n-status l10n-stamp l10n-reviewed bench
+	test lint l10n-extract l10n-update l10n-compile l10n-init l10n-export l10n-import l10n-diff l10n-status l10n-stamp l10n-reviewed bench
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY_VERSION) -m venv $(VENV)
@@ -156,26 +160,40 @@ bench-deps: $(ELEVENTY_STAMP)
 bench: deps bench-deps
 	$(BIN)/python -m bench --suite $(BENCH_SCALE) $(BENCH_OPTS)
 
-l10n-extract: deps
-	$(BIN)/pybabel extract --mapping babel.cfg --sort-by-file --no-wrap \
-	  --project "Covenant Portal" --copyright-holder "Covenant of Mayors Office" \
-	  --msgid-bugs-address "supporters@eumayors.eu" \
-	  --output-file translations/messages.pot .
+# LANG=C.UTF-8: `make l10n-init LANG=xx` also puts LANG=xx into the commands' environment,
+# where Python and Pelican would take it for a locale.
+L10N := LANG=C.UTF-8 $(BIN)/python -m portal.l10n
+# LANG=xx given to make (not the locale variable LANG of the environment): --lang xx
+L10N_LANGS = $(if $(filter command line,$(origin LANG)),$(foreach lang,$(LANG),--lang $(lang)))
 
+l10n-extract: deps
+	@$(L10N) extract
+
+# A translated entry whose msgid left messages.pot is kept as obsolete (#~) and named;
+# PRUNE=1 drops such entries.
 l10n-update: l10n-extract
-	$(BIN)/pybabel update --no-wrap --ignore-obsolete -i translations/messages.pot -d translations
-	PYTHONPATH=plugins $(BIN)/python -m multilingual.fill_source_catalogue translations/en/LC_MESSAGES/messages.po
+	@$(L10N) update $(if $(PRUNE),--prune)
 
 l10n-compile: deps
 	$(BIN)/pybabel compile --statistics -d translations
 
 l10n-init: l10n-extract
-	@test -n "$(LANG)" || { echo "usage: make l10n-init LANG=xx"; exit 2; }
-	$(BIN)/pybabel init --no-wrap -i translations/messages.pot -d translations -l $(LANG)
+	@test "$(origin LANG)" = "command line" || { echo "usage: make l10n-init LANG=xx (one of the codes in pelicanconf.py LANGUAGES)"; exit 2; }
+	@$(L10N) init $(LANG)
 
-L10N := $(BIN)/python -m portal.l10n
-# LANG=xx given to make (not the locale variable LANG of the environment): --lang xx
-L10N_LANGS = $(if $(filter command line,$(origin LANG)),$(foreach lang,$(LANG),--lang $(lang)))
+# Files for translators' tools: build/l10n/covenant-portal-xx.xlf (XLIFF 1.2) and .po
+l10n-export: deps
+	@test "$(origin LANG)" = "command line" || { echo "usage: make l10n-export LANG=xx"; exit 2; }
+	@$(L10N) export $(LANG)
+
+# MACHINE=1: the returned text is machine output (Translation-Method: machine)
+l10n-import: deps
+	@test -n "$(FILE)" || { echo "usage: make l10n-import FILE=build/l10n/covenant-portal-xx.xlf [MACHINE=1]"; exit 2; }
+	@$(L10N) import $(if $(MACHINE),--machine) $(FILE)
+
+l10n-diff: deps
+	@test -n "$(FILE)" || { echo "usage: make l10n-diff FILE=content/xx/page.md"; exit 2; }
+	@$(L10N) diff $(FILE)
 
 l10n-status: deps
 	@$(L10N) status

@@ -68,7 +68,7 @@ def test_fallback_page_says_so_in_its_language_and_marks_english_text(fixture_si
     page = fixture_site.page("/fi/supporters/benefits/")
     assert page.get("lang") == "fi"
     notice = page.xpath('//*[contains(@class, "notice-fallback")]')[0].text_content()
-    assert "Tätä sivua ei ole saatavilla kielellä suomi" in notice
+    assert "Tätä sivua ei ole vielä käännetty tälle kielelle." in notice
     article = page.xpath("//article")[0]
     assert article.get("lang") == "en"
     assert "This page exists only in English." in article.text_content()

@@ -121,10 +121,16 @@ def test_editing_the_english_source_makes_translations_outdated_until_reviewed(s
     notice = finnish.xpath('//*[contains(@class, "notice-outdated")]')[0]
     assert FI_OUTDATED in notice.text_content()
     assert notice.xpath(".//a/@href") == ["/en/supporters/commitments/"]
-    assert notice_classes(site.page("/de/supporters/commitments/")) == {
-        "notice-outdated",
-        "notice-machine",
-    }
+    german = site.page("/de/supporters/commitments/")
+    assert notice_classes(german) == {"notice-outdated", "notice-machine"}
+    # machine-translated and outdated: each notice is a paragraph of its own, never run together
+    notice = german.xpath('//*[contains(@class, "notice-outdated")]')[0]
+    paragraphs = [p.text_content().strip() for p in notice.xpath("./p")]
+    assert len(paragraphs) == 3, paragraphs
+    assert paragraphs[0].startswith("Diese Seite wurde maschinell übersetzt.")
+    assert paragraphs[1].startswith("Das englische Original dieser Seite")
+    assert paragraphs[2] == "Englisches Original lesen"
+    assert all(p.endswith(".") for p in paragraphs[:2])
 
     finnish_file = site_copy / "fi" / "supporters" / "commitments.md"
     before = finnish_file.read_bytes()

@@ -15,6 +15,8 @@ from datetime import MAXYEAR, UTC, date, datetime
 from pathlib import Path
 
 from portal_core.errors import PortalError, PortalErrors
+from portal_core.language_check import other_language
+from portal_core.languages import EU_LANGUAGES, endonym, language_name
 
 from .data_loading import Mapper, Source, in_process, load_folder
 from .events import Event
@@ -57,10 +59,52 @@ def load_site_data(
             target[key] = record
             data.sources[(folder, key)] = source
     problems.extend(_check_references(data))
+    problems.extend(check_languages(data))
     problems.extend(check_dates(data, build_moment().date() if today is None else today))
     if problems:
         raise PortalErrors(problems)
     return data
+
+
+def _texts_by_language(value, location: tuple = ()):
+    """Yield (location, language, text) of every text given per language in a record's data.
+
+    A mapping whose keys are all language codes holds one text per language: a string, or a
+    mapping with the string under ``text``.
+    """
+    if isinstance(value, Mapping):
+        if value and all(key in EU_LANGUAGES for key in value):
+            for lang, text in value.items():
+                if isinstance(text, Mapping):
+                    text = text.get("text")
+                if isinstance(text, str):
+                    yield (*location, lang), lang, text
+            return
+        for key, item in value.items():
+            yield from _texts_by_language(item, (*location, key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _texts_by_language(item, (*location, index))
+
+
+def check_languages(data: SiteData) -> list[PortalError]:
+    """Refuse a text given under one language and plainly written in another."""
+    problems = []
+    for (folder, key), source in data.sources.items():
+        record = getattr(data, folder)[key]
+        for location, lang, text in _texts_by_language(record.model_dump()):
+            found = other_language(text, lang, EU_LANGUAGES)
+            if found is not None:
+                problems.append(
+                    source.error(
+                        location,
+                        f"this text is given as {language_name(lang, 'en')} ({lang}) but is "
+                        f"written in {language_name(found.lang, 'en')} ({found.lang}, "
+                        f"{endonym(found.lang)}); put it under {found.lang}: or write the "
+                        f"{language_name(lang, 'en')} text",
+                    )
+                )
+    return problems
 
 
 def _check_references(data: SiteData) -> list[PortalError]:

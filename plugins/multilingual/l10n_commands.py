@@ -1,12 +1,24 @@
-"""Commands for translators: print the translation status, stamp and mark translations reviewed.
+"""Commands for translators: catalogues, translation status, stamping and reviewing.
 
 Usage (the Makefile's l10n-* targets call these through portal.l10n, which adds the data
 records of content/data/: this feature does not read them itself)::
 
+    python -m portal.l10n [-s SETTINGS] extract
+    python -m portal.l10n [-s SETTINGS] update [--prune]
+    python -m portal.l10n [-s SETTINGS] init LANG
+    python -m portal.l10n [-s SETTINGS] export LANG [--out DIR]
+    python -m portal.l10n [-s SETTINGS] import [--machine] FILE
+    python -m portal.l10n [-s SETTINGS] diff FILE
     python -m portal.l10n [-s SETTINGS] [--content DIR] status [--json]
     python -m portal.l10n [-s SETTINGS] [--content DIR] stamp [--method M] [--lang XX] [FILE ...]
     python -m portal.l10n [-s SETTINGS] [--content DIR] reviewed [--human] [--lang XX] FILE...
 
+`extract`, `update` and `init` keep the interface catalogues (`catalogue_upkeep`): update
+keeps translated entries whose msgid left messages.pot as obsolete unless `--prune` is given,
+init refuses an existing catalogue and a language the site does not have.
+`export`, `import` and `diff` serve translators' tools (`exchange`): what a language lacks as
+XLIFF 1.2 and PO, a returned file merged after checking it, and what changed in the English
+since a translation's Source-Hash (from git history).
 `status` reads the same files with the same function as the build, so its figures are those of
 the site. `stamp` records the current English Source-Hash in every translation that has none
 (run once after importing translations), and a translation note (method and hash) in every
@@ -27,6 +39,7 @@ from typing import Protocol
 from portal_core.errors import PortalError, PortalErrors
 from portal_core.page_metadata import parse_page, set_metadata
 
+from . import catalogue_upkeep, exchange
 from .translation_status import (
     HASH_KEY,
     METHOD_KEY,
@@ -194,6 +207,61 @@ def reviewed(settings: dict, files: list[str], human: bool = False) -> list[str]
     return messages
 
 
+def _catalogue_command(args, settings: dict) -> int:
+    """Run extract, update or init; print what was written and what was kept."""
+    root = Path(args.settings).resolve().parent
+    translations = Path(settings["TRANSLATIONS_PATH"])
+    languages = tuple(settings["LANGUAGES"])
+    if args.command == "extract":
+        template = catalogue_upkeep.extract(root)
+        catalogue_upkeep.write_catalogue(template, translations / "messages.pot")
+        count = sum(1 for message in template if message.id)
+        print(f"{os.path.relpath(translations / 'messages.pot')}: {count} messages")
+        return 0
+    if args.command == "update":
+        results = catalogue_upkeep.update(
+            translations, languages, settings["DEFAULT_LANG"], prune=args.prune
+        )
+        for result in results:
+            for line in result.lines(Path.cwd()):
+                print(line)
+        print(f"{len(results)} catalogues updated from messages.pot")
+        return 0
+    path = catalogue_upkeep.init(translations, args.lang, languages)
+    print(f"{os.path.relpath(path)}: started from messages.pot")
+    return 0
+
+
+def _exchange(settings: dict) -> exchange.Exchange:
+    return exchange.Exchange(
+        Path(settings["PATH"]),
+        Path(settings["TRANSLATIONS_PATH"]),
+        tuple(settings["LANGUAGES"]),
+        settings["DEFAULT_LANG"],
+    )
+
+
+def _exchange_command(args, settings: dict) -> int:
+    """Run export, import or diff."""
+    exchanger = _exchange(settings)
+    if args.command == "export":
+        exchanger.check_language(args.lang)
+        segments = exchanger.segments(args.lang, status_report(settings))
+        stem = Path(args.out) / f"covenant-portal-{args.lang}"
+        for path in exchange.write_exports(segments, args.lang, stem):
+            print(f"{path}: {len(segments)} segments")
+        return 0
+    if args.command == "import":
+        for line in exchange.import_file(exchanger, Path(args.file), machine=args.machine):
+            print(line)
+        return 0
+    path, _lang, page = _translation_of(settings, args.file)
+    recorded = (parse_page(path.read_text(encoding="utf-8")).get(HASH_KEY) or "").strip()
+    english = Path(settings["PATH"]) / settings["DEFAULT_LANG"] / f"{page}.md"
+    print(exchange.english_changes(english, recorded, args.file), end="")
+    return 0
+
+
 def main(argv: list[str] | None = None, data: DataRecords | None = None) -> int:
     """Run one command; return the exit status (1 with the errors on standard error).
 
@@ -205,6 +273,23 @@ def main(argv: list[str] | None = None, data: DataRecords | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     status_parser = commands.add_parser("status", help="print the translation status")
     status_parser.add_argument("--json", action="store_true", help="print translation-status.json")
+    commands.add_parser("extract", help="write translations/messages.pot")
+    update_parser = commands.add_parser("update", help="merge messages.pot into every catalogue")
+    update_parser.add_argument(
+        "--prune", action="store_true", help="drop translations whose msgid left messages.pot"
+    )
+    init_parser = commands.add_parser("init", help="start the catalogue of a language")
+    init_parser.add_argument("lang", help="language code, one of the site's LANGUAGES")
+    export_parser = commands.add_parser("export", help="write what a language lacks (XLIFF, PO)")
+    export_parser.add_argument("lang", help="language code")
+    export_parser.add_argument("--out", default="build/l10n", help="folder (default build/l10n)")
+    import_parser = commands.add_parser("import", help="merge a returned XLIFF or PO file")
+    import_parser.add_argument("file", help="the file (.xlf or .po)")
+    import_parser.add_argument(
+        "--machine", action="store_true", help=f"record {METHOD_KEY}: machine (default human)"
+    )
+    diff_parser = commands.add_parser("diff", help="what changed in English since a translation")
+    diff_parser.add_argument("file", help="a translation (content/xx/...md)")
     stamp_parser = commands.add_parser("stamp", help="record Source-Hash where there is none")
     stamp_parser.add_argument("files", nargs="*", help="only these translations")
     stamp_parser.add_argument(
@@ -229,6 +314,10 @@ def main(argv: list[str] | None = None, data: DataRecords | None = None) -> int:
     if args.content:
         settings["PATH"] = str(Path(args.content).resolve())
     try:
+        if args.command in ("extract", "update", "init"):
+            return _catalogue_command(args, settings)
+        if args.command in ("export", "import", "diff"):
+            return _exchange_command(args, settings)
         if args.command == "status":
             report = status_report(settings, data)
             if args.json:

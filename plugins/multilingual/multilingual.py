@@ -22,6 +22,7 @@ from portal_core.page_tree import build_tree, page_path
 from portal_core.site import site_of
 
 from .link_parity import check_tree_links
+from .page_language import check_page_languages
 from .prose_facts import check_prose
 from .translation_status import (
     apply_status,
@@ -59,6 +60,9 @@ class MultilingualGenerator(Generator):
             pages.extend(page.translations)
         self.check_templates(pages)
         languages = tuple(self.settings["LANGUAGES"])
+        problems = check_page_languages(pages, languages)
+        if problems:
+            raise PortalErrors(problems)
         source_lang = self.settings["DEFAULT_LANG"]
         self.tree = build_tree(pages, languages, source_lang)
         self.status = compute_status(

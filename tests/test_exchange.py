@@ -1,0 +1,168 @@
+"""Files for translators' tools: make l10n-export, l10n-import and l10n-diff."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURE_SITE, PROJECT, Site, build_or_fail, tree_digest
+from lxml import etree
+from multilingual.exchange import _rich
+from translate.storage import po, xliff
+
+XLIFF_12 = "urn:oasis:names:tc:xliff:document:1.2"
+#: Finnish words for the filled targets (the build checks that Finnish pages are Finnish).
+FINNISH = "Tämä teksti on tuotu käännöstyökalusta suomeksi"
+
+
+def l10n(content: Path, *args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
+    """Run one translators' command on `content`, as the Makefile's l10n-* targets do."""
+    env = dict(os.environ, PYTHONPATH=str(PROJECT / "plugins"), LANG="C.UTF-8")
+    return subprocess.run(
+        [sys.executable, "-m", "multilingual.l10n_commands", "--content", str(content), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def site_copy(tmp_path) -> Path:
+    content = tmp_path / "site"
+    shutil.copytree(FIXTURE_SITE, content)
+    return content
+
+
+def export(content: Path, lang: str, out: Path) -> tuple[Path, Path]:
+    result = l10n(content, "export", lang, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out / f"covenant-portal-{lang}.xlf", out / f"covenant-portal-{lang}.po"
+
+
+def fill(source: str) -> str:
+    """Translate by script: Finnish words, then every protected piece of the English."""
+    pieces = [str(part) for part in _rich(source)[0].sub if not isinstance(part, str)]
+    return f"{FINNISH} " + " ".join(pieces) + "."
+
+
+def test_xliff_is_version_1_2_and_read_back_by_translate_toolkit(site_copy, tmp_path):
+    xlf, po_file = export(site_copy, "fi", tmp_path / "l10n")
+    root = etree.parse(str(xlf)).getroot()
+    assert root.tag == f"{{{XLIFF_12}}}xliff" and root.get("version") == "1.2"
+    for unit in root.iter(f"{{{XLIFF_12}}}trans-unit"):
+        assert unit.get("id") and unit.find(f"{{{XLIFF_12}}}source") is not None
+    units = {
+        u.xmlelement.get("id"): str(u.source) for u in xliff.xlifffile.parsefile(str(xlf)).units
+    }
+    # the only page Finnish lacks in the fixture, split into title, summary and paragraph
+    assert units == {
+        "page:supporters/benefits#title": "Fixture benefits",
+        "page:supporters/benefits#summary": "The benefits, in English only.",
+        "page:supporters/benefits#1": (
+            "This page exists only in English. Back to [supporters]({filename}../supporters.md)."
+        ),
+    }
+    link = root.find(f".//{{{XLIFF_12}}}ph[@id='2']")
+    assert link.text == "]({filename}../supporters.md)"  # protected as an inline element
+    entries = {
+        u.getcontext(): u.source
+        for u in po.pofile.parsefile(str(po_file)).units
+        if not u.isheader()
+    }
+    assert entries == units
+
+
+def test_round_trip_export_fill_import_build(site_copy, tmp_path):
+    xlf, _po = export(site_copy, "fi", tmp_path / "l10n")
+    store = xliff.xlifffile.parsefile(str(xlf))
+    for unit in store.units:
+        unit.rich_target = _rich(fill(str(unit.source)))
+    returned = tmp_path / "returned-fi.xlf"
+    returned.write_bytes(bytes(store))
+
+    result = l10n(site_copy, "import", str(returned))
+    assert result.returncode == 0, result.stderr
+    written = site_copy / "fi" / "supporters" / "benefits.md"
+    text = written.read_text(encoding="utf-8")
+    assert "Translation-Method: human" in text and "Source-Hash: " in text
+
+    site = Site(build_or_fail(site_copy, tmp_path / "out"))
+    page = site.page("/fi/supporters/benefits/")
+    assert page.get("lang") == "fi"
+    assert FINNISH in page.xpath("//article")[0].text_content()
+    assert not page.xpath('//*[contains(@class, "notice")]')
+    status = json.loads((site.root / "translation-status.json").read_text(encoding="utf-8"))
+    entry = next(p for p in status["pages"] if p["path"] == "supporters/benefits")
+    assert entry["languages"]["fi"]["status"] == "up-to-date"
+
+
+def test_po_import_with_machine_records_the_method(site_copy, tmp_path):
+    _xlf, po_file = export(site_copy, "fi", tmp_path / "l10n")
+    store = po.pofile.parsefile(str(po_file))
+    for unit in store.units:
+        if not unit.isheader():
+            unit.target = fill(unit.source)
+    returned = tmp_path / "returned-fi.po"
+    returned.write_bytes(bytes(store))
+    result = l10n(site_copy, "import", "--machine", str(returned))
+    assert result.returncode == 0, result.stderr
+    text = (site_copy / "fi" / "supporters" / "benefits.md").read_text(encoding="utf-8")
+    assert "Translation-Method: machine" in text
+
+
+def test_a_tampered_link_or_placeholder_is_refused_and_nothing_written(site_copy, tmp_path):
+    xlf, _po = export(site_copy, "fi", tmp_path / "l10n")
+    store = xliff.xlifffile.parsefile(str(xlf))
+    for unit in store.units:
+        target = fill(str(unit.source)).replace("../supporters.md", "https://evil.example/")
+        unit.target = target
+    returned = tmp_path / "tampered.xlf"
+    returned.write_bytes(bytes(store))
+    before = tree_digest(site_copy)
+    result = l10n(site_copy, "import", str(returned))
+    assert result.returncode == 1
+    assert (
+        f"{returned}: page:supporters/benefits#1: keep links, placeholders and markup: missing "
+        "']({filename}../supporters.md)'; not in the English ']({filename}https://evil.example/)'"
+    ) in result.stderr
+    assert tree_digest(site_copy) == before
+
+
+def test_unknown_language_is_refused(site_copy, tmp_path):
+    result = l10n(site_copy, "export", "xx", "--out", str(tmp_path / "l10n"))
+    assert result.returncode == 1
+    assert "'xx' is not a language to translate into" in result.stderr
+    assert not (tmp_path / "l10n").exists()
+    xlf, _po = export(site_copy, "fi", tmp_path / "l10n")
+    xlf.write_text(xlf.read_text().replace('target-language="fi"', 'target-language="xx"'))
+    before = tree_digest(site_copy)
+    result = l10n(site_copy, "import", str(xlf))
+    assert result.returncode == 1
+    assert "'xx' is not a language to translate into" in result.stderr
+    assert tree_digest(site_copy) == before
+
+
+def test_diff_shows_what_changed_in_english_since_the_source_hash(site_copy):
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=site_copy, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base")
+    english = site_copy / "en" / "supporters" / "commitments.md"
+    english.write_text(english.read_text().replace("- second commitment", "- second, amended"))
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "edit")
+    result = l10n(site_copy, "diff", str(site_copy / "fi" / "supporters" / "commitments.md"))
+    assert result.returncode == 0, result.stderr
+    assert "-- second commitment\n" in result.stdout
+    assert "+- second, amended\n" in result.stdout
+    # an up-to-date translation: nothing changed
+    result = l10n(site_copy, "diff", str(site_copy / "fi" / "supporters.md"))
+    assert "the English has not changed since this translation" in result.stdout
