@@ -145,7 +145,7 @@ bench: deps bench-deps
 	$(BIN)/python -m bench --suite $(BENCH_SCALE) $(BENCH_OPTS)
 
 l10n-extract: deps
-	$(BIN)/pybabel extract --mapping babel.cfg --sort-by-file --no-wrap \
+	PYTHONPATH=plugins $(BIN)/pybabel extract --mapping babel.cfg --sort-by-file --no-wrap \
 	  --project "Covenant Portal" --copyright-holder "Covenant of Mayors Office" \
 	  --msgid-bugs-address "supporters@eumayors.eu" \
 	  --output-file translations/messages.pot .
