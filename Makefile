@@ -69,7 +69,7 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-html: deps
+html: deps node-deps
 	$(BIN)/python -m portal.build content -s $(PELICANCONF) -o $(OUTPUT) $(PELICANOPTS)
 
 nginx-conf: deps
@@ -83,7 +83,7 @@ serve-nginx: html nginx-conf
 serve: html
 	$(BIN)/python -m portal.serve $(OUTPUT) --bind $(HOST) --port $(PORT)
 
-devserver: deps
+devserver: deps node-deps
 	$(BIN)/python -m portal.devserver content -s $(PELICANCONF) -o $(OUTPUT) $(PELICANOPTS) --bind $(HOST) --port $(PORT)
 
 # $(OUTPUT).building-* and $(OUTPUT).old-*: what a `make html` killed half-way leaves
@@ -97,7 +97,7 @@ lint: deps
 # The fixture site's expected output (tests/test_golden.py), written again after an intended
 # change; pagefind/ is left out (binary index, compared with Pagefind's own by the search tests).
 GOLDEN := tests/golden/fixture
-golden: deps
+golden: deps node-deps
 	rm -rf $(GOLDEN) $(GOLDEN).building-*
 	SOURCE_DATE_EPOCH=1795996800 $(BIN)/python -m portal.build tests/fixtures/site -s pelicanconf.py \
 	  -o $(GOLDEN) --fatal warnings -e 'CACHE_PATH="build/golden-cache"'
