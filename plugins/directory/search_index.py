@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 
+from . import urls
 from .directory_pages import Directory
 
 
@@ -18,17 +19,17 @@ def search_index(directory: Directory, lang: str, siteurl: str) -> bytes:
     """Return the JSON index of every supporter as shown in `lang`.
 
     Each entry has the id (the table row's data-id), the name, its folded form for matching,
-    the country (its rank in the language's order of country names), type and status, the
-    signatories and joining date (as numbers for sorting and as text for showing), and the
-    URLs of its profile, country and type pages: the script draws the table's rows from them.
-    The entries come in the language's alphabetical order of names. `found` holds the result
-    count text for every possible number of matches, with the plural forms of `lang`. `<`,
-    `>` and `&` are written as \\u escapes so the file is safe even if served as HTML by mistake.
+    the country, type and status, and the signatories and joining date (as numbers for sorting
+    and as text for showing); the country names (with their rank in the language's order) and
+    type names are given once, and the pages' URLs follow from `base`: the script draws the
+    table's rows from them. The entries come in the language's alphabetical order of names.
+    `found` holds the result count text for every possible number of matches, with the plural
+    forms of `lang`. `<`, `>` and `&` are written as \\u escapes so the file is safe even if
+    served as HTML by mistake.
     """
     entries = directory.supporters(lang)
     catalogue = directory.catalogue(lang)
     total = len(entries)
-    country_rank = {group.key: rank for rank, group in enumerate(directory.countries(lang))}
     index = {
         "lang": lang,
         "total": total,
@@ -42,25 +43,26 @@ def search_index(directory: Directory, lang: str, siteurl: str) -> bytes:
             "active": catalogue.gettext("Active"),
             "suspended": catalogue.gettext("Suspended"),
         },
+        # the supporters' pages are below it: <id>/, country/<code>/, type/<type>/
+        "base": f"{siteurl}/{urls.directory_url(lang)}",
+        "countries": {
+            group.key: {"name": group.label, "rank": rank}
+            for rank, group in enumerate(directory.countries(lang))
+        },
+        "types": {group.key: catalogue.gettext(group.label) for group in directory.types(lang)},
         "supporters": [
             {
                 "id": entry.id,
                 "name": entry.supporter.name,
                 "match": folded(f"{entry.supporter.name} {entry.supporter.city or ''}"),
                 "country": entry.supporter.country,
-                "country_name": entry.country_name,
-                "country_rank": country_rank[entry.supporter.country],
-                "country_url": f"{siteurl}/{entry.country_url}",
                 "type": entry.supporter.type.value,
-                "type_name": catalogue.gettext(entry.supporter.type_label),
-                "type_url": f"{siteurl}/{entry.type_url}",
                 "status": entry.supporter.status.value,
                 "overdue": entry.overdue,
                 "signatories": entry.supporter.signatories,
                 "signatories_text": entry.signatories,
                 "joined": entry.supporter.joined.isoformat(),
                 "joined_text": entry.joined,
-                "url": f"{siteurl}/{entry.url}",
             }
             for entry in entries
         ],

@@ -98,14 +98,18 @@
     return span;
   }
 
-  function row(supporter, labels) {
+  function row(supporter, index) {
+    var labels = index.labels;
     var tr = document.createElement("tr");
     tr.setAttribute("data-id", supporter.id);
-    var name = cell("th", supporter.name, supporter.url);
+    var name = cell("th", supporter.name, index.base + supporter.id + "/");
     name.scope = "row";
     tr.appendChild(name);
-    tr.appendChild(cell("td", supporter.country_name, supporter.country_url));
-    tr.appendChild(cell("td", supporter.type_name, supporter.type_url));
+    var country = supporter.country;
+    tr.appendChild(
+      cell("td", index.countries[country].name, index.base + "country/" + country.toLowerCase() + "/")
+    );
+    tr.appendChild(cell("td", index.types[supporter.type], index.base + "type/" + supporter.type + "/"));
     var count = cell("td", supporter.signatories_text);
     count.className = "numeric";
     tr.appendChild(count);
@@ -135,6 +139,7 @@
     .then(function (index) {
       index.supporters.forEach(function (supporter, position) {
         supporter.position = position;
+        supporter.country_rank = index.countries[supporter.country].rank;
       });
       var body = table.tBodies[0];
       var found = document.getElementById("directory-found");
@@ -160,7 +165,7 @@
         shown.sort(ORDERS[valueOf("sort")] || ORDERS.name);
         var rows = document.createDocumentFragment();
         shown.forEach(function (supporter) {
-          rows.appendChild(row(supporter, index.labels));
+          rows.appendChild(row(supporter, index));
         });
         body.replaceChildren(rows);
         found.textContent = index.found[shown.length];
