@@ -209,8 +209,8 @@ def test_dates_are_formatted_by_babel_in_the_page_language(shipped_site):
         page = shipped_site.page(f"/{lang}/supporters/")
         return page.xpath('//p[@class="page-modified"]')[0].text_content()
 
-    assert modified("fi") == "Sivua päivitetty viimeksi 26. marraskuuta 2026"
-    assert modified("en") == "Page last updated: 26 November 2026"  # EU English, not US
+    assert modified("fi") == "Sivua päivitetty viimeksi 2. joulukuuta 2026"
+    assert modified("en") == "Page last updated: 2 December 2026"  # EU English, not US
 
 
 def test_portuguese_pages_use_european_portuguese_cldr_data(shipped_site):
