@@ -170,7 +170,9 @@
         body.replaceChildren(rows);
         found.textContent = index.found[shown.length];
         if (table.caption) {
+          // the count is shown above, in the form; the caption keeps it for screen readers
           table.caption.textContent = index.found[shown.length];
+          table.caption.className = "visually-hidden";
         }
       }
 
