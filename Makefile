@@ -79,7 +79,7 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-html: deps
+html: deps node-deps
 	$(BIN)/python -m portal.build content -s $(PELICANCONF) -o $(OUTPUT) $(PELICANOPTS)
 
 nginx-conf: deps
@@ -93,7 +93,7 @@ serve-nginx: html nginx-conf
 serve: html
 	$(BIN)/python -m portal.serve $(OUTPUT) --bind $(HOST) --port $(PORT)
 
-devserver: deps
+devserver: deps node-deps
 	$(BIN)/python -m portal.devserver content -s $(PELICANCONF) -o $(OUTPUT) $(PELICANOPTS) --bind $(HOST) --port $(PORT)
 
 # $(OUTPUT).building-* and $(OUTPUT).old-*: what a `make html` killed half-way leaves
@@ -109,7 +109,7 @@ lint: deps
 # and images/ (drawn by the system's Cairo, whose versions smooth edges differently; the sharing
 # tests check the picture).
 GOLDEN := tests/golden/fixture
-golden: deps
+golden: deps node-deps
 	rm -rf $(GOLDEN) $(GOLDEN).building-*
 	SOURCE_DATE_EPOCH=1795996800 $(BIN)/python -m portal.build tests/fixtures/site -s pelicanconf.py \
 	  -o $(GOLDEN) --fatal warnings -e 'CACHE_PATH="build/golden-cache"'

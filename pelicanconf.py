@@ -170,6 +170,8 @@ MAIN_NAVIGATION = [
     "supporters/how-to-apply",
     "supporters/benefits",
     "supporters/directory",
+    "news",
+    "calendar",
 ]
 FOOTER_PAGES = [
     "registration-form",

@@ -141,13 +141,13 @@ def test_lists_sort_in_the_alphabet_of_the_page_language(directory_site, lang, o
     assert names != sorted(names) or lang == "de"  # code-point order puts Ä before Å
 
 
-def test_country_filter_links_sort_by_localised_name(directory_site):
+def test_country_table_links_sort_by_localised_name(directory_site):
     links = directory_site.page("/fi/supporters/directory/").xpath(
-        '//nav[@class="directory-filters"]//a[contains(@href, "/country/")]'
+        '//table[@id="country-table"]//a[contains(@href, "/country/")]'
     )
     assert [a.text_content() for a in links] == ["Norja", "Ruotsi", "Suomi"]
     english = directory_site.page("/en/supporters/directory/").xpath(
-        '//nav[@class="directory-filters"]//a[contains(@href, "/country/")]/@href'
+        '//table[@id="country-table"]//a[contains(@href, "/country/")]/@href'
     )
     assert english == [
         "/en/supporters/directory/country/fi/",

@@ -44,7 +44,8 @@ from . import (
     urls,
 )
 from .calendar_files import TimeZones, build_calendar
-from .directory_pages import Directory
+from .directory_pages import Directory, Group, listing_pages
+from .europe_map import BaseMap, base_map, map_svg, read_atlas
 from .feeds import build_feed
 from .search_index import search_index
 from .site_data import build_moment, load_site_data
@@ -69,6 +70,10 @@ DEFAULT_SETTINGS = {
     "feed_items": 20,  # items per feed
     "home_news": 3,  # news items on each home page
     "home_events": 3,  # upcoming events on each home page
+    "page_size": 50,  # supporters per page of a list (the directory, a country...) without script
+    # the countries the directory's map draws: world-atlas's Natural Earth TopoJSON, below
+    # the project's folder (npm, package.json: `make node-deps` installs it)
+    "map_data": "node_modules/world-atlas/countries-50m.json",
 }
 #: The content page each kind of record hangs below, and the template it needs.
 PARENT_PAGES = {
@@ -88,7 +93,14 @@ def directory_settings(settings: dict) -> dict:
             f"DIRECTORY_SETTINGS: unknown key {unknown[0]!r}; known keys: "
             + ", ".join(sorted(DEFAULT_SETTINGS)),
         )
-    return {**DEFAULT_SETTINGS, **given}
+    options = {**DEFAULT_SETTINGS, **given}
+    size = options["page_size"]
+    if not isinstance(size, int) or isinstance(size, bool) or size < 1:
+        raise PortalError(
+            "pelicanconf.py",
+            f"DIRECTORY_SETTINGS: page_size must be a whole number from 1 (got {size!r})",
+        )
+    return options
 
 
 def trail(tree, parent_path: str, lang: str) -> list[Crumb]:
@@ -141,6 +153,9 @@ class DirectoryGenerator(Generator):
         )
         share(self, "DIRECTORY", self.directory, inputs=self.directory.digest())
         share(self, "DIRECTORY_OPTIONS", self.options, inputs=self.options)
+        self.base_map = self._base_map()
+        size = {"width": self.base_map.width, "height": self.base_map.height}
+        share(self, "DIRECTORY_MAP", size, inputs=size)
         share(self, "FEED_BASE_URL", public_url(self.settings), inputs=public_url(self.settings))
         logger.info(
             "directory: %r supporters, %r news items, %r events (today is %r)",
@@ -274,6 +289,26 @@ class DirectoryGenerator(Generator):
         previous[0] = Declared(digest, outputs) if digest else None
         write(self, outputs)
 
+    def _base_map(self) -> BaseMap:
+        """Return the countries of the directory's map, drawn from the geographic data package.
+
+        Kept between the builds of one Pelican instance while the data file is unchanged.
+        """
+        project = Path(self.settings.get("PROJECT_DIR") or Path.cwd())
+        path = project / self.options["map_data"]
+        try:
+            stamp = (str(path), path.stat().st_mtime_ns, path.stat().st_size)
+        except OSError:
+            stamp = None
+        kept = memory_slot(self.settings, "directory-map", dict)
+        if stamp is None or stamp not in kept:
+            drawn = base_map(read_atlas(path))
+            if stamp is None:
+                return drawn
+            kept.clear()
+            kept[stamp] = drawn
+        return kept[stamp]
+
     def _write_supporter_pages(self, lang: str) -> None:
         directory = self.directory
         if not directory.data.supporters:
@@ -292,26 +327,72 @@ class DirectoryGenerator(Generator):
                 modified=max(supporter.joined, supporter.last_report or supporter.joined),
             )
             self._page("supporter", here, entry=entry)
+        size = self.options["page_size"]
         for group in directory.groups(lang):
             url_of = {
                 "country": urls.country_url,
                 "type": urls.type_url,
                 "status": urls.status_url,
+                "report": urls.report_url,
             }[group.kind]
             label = group.label if group.kind == "country" else directory.gettext(lang, group.label)
             title = directory.gettext(lang, GROUP_TITLES[group.kind]) % {"name": label}
-            here = self._here(
-                lang,
-                lambda code, g=group, u=url_of: u(code, g.key),
-                title,
-                lang,
-                self.languages,
-                urls.DIRECTORY_PATH,
-                f"{urls.DIRECTORY_PATH}/{group.kind}/{group.key}",
+            for listing in listing_pages(group.entries, url_of(lang, group.key), size):
+                self._listing_page(
+                    lang,
+                    lambda code, g=group, u=url_of: u(code, g.key),
+                    title,
+                    f"{urls.DIRECTORY_PATH}/{group.kind}/{group.key}",
+                    group,
+                    listing,
+                )
+        # the whole list: its first page is the directory page itself (a content page)
+        page = self.tree.get(urls.DIRECTORY_PATH, lang)
+        if page is not None:
+            everyone = Group(
+                "all", "", "", urls.directory_url(lang), tuple(directory.supporters(lang))
             )
-            self._page("directory_group", here, group=group)
+            for listing in directory.listing(lang, size)[1:]:
+                self._listing_page(
+                    lang, urls.directory_url, page.title, urls.DIRECTORY_PATH, everyone, listing,
+                    title_lang=page.title_lang,
+                )  # fmt: skip
         siteurl = self.settings["SITEURL"]
         self._file(urls.index_url(lang), lambda: search_index(directory, lang, siteurl))
+        base = self.base_map
+        counts = directory.country_counts(lang)
+        title = directory.gettext(lang, MAP_TITLE)
+        self._file(
+            urls.map_url(lang),
+            lambda: map_svg(
+                base,
+                counts,
+                {code: directory.number(count, lang) for code, count in counts.items()},
+                {code: directory.country_name(code, lang) for code in counts},
+                title,
+                lang,
+            ),
+        )
+
+    def _listing_page(self, lang, first_url_of, title, path, group, listing, title_lang=None):
+        """Declare one page of a list of supporters; pages after the first say which they are."""
+        number = listing.number
+        if number > 1:
+            page_text = self.directory.gettext(lang, PAGE_OF) % {
+                "num": self.directory.number(number, lang),
+                "total": self.directory.number(listing.count, lang),
+            }
+            title = f"{title} ({page_text})"
+            path = f"{path}/page/{number}"
+
+        def url_of(code):
+            first = first_url_of(code)
+            return first if number == 1 else urls.listing_page_url(first, number)
+
+        here = self._here(
+            lang, url_of, title, title_lang or lang, self.languages, urls.DIRECTORY_PATH, path
+        )
+        self._page("directory_group", here, group=group, listing=listing)
 
     def _write_news_pages(self, lang: str) -> None:
         for entry in self.directory.news(lang):
@@ -383,7 +464,10 @@ GROUP_TITLES = {
     "country": N_("Supporters by country: %(name)s"),
     "type": N_("Supporters by type: %(name)s"),
     "status": N_("Supporters by status: %(name)s"),
+    "report": N_("Supporters whose activity report is overdue"),
 }
+PAGE_OF = N_("Page %(num)s of %(total)s")
+MAP_TITLE = N_("Covenant Supporters by country")
 
 
 def install_structured_data(generator) -> None:

@@ -51,6 +51,7 @@ class SupporterEntry:
     description: Localized
     languages: tuple[str, ...]
     signatories: str  # the number, written the way the language writes numbers
+    joined: str  # the joining date, written the way the language writes dates (medium length)
 
     @property
     def id(self) -> str:
@@ -62,7 +63,7 @@ class SupporterEntry:
 class Group:
     """Supporters that share a country, type or status, as listed on one page."""
 
-    kind: str  # "country", "type" or "status"
+    kind: str  # "country", "type", "status" or "report" (the overdue facet)
     key: str
     label: str  # country name in the page language, or an English msgid for type and status
     url: str
@@ -77,6 +78,51 @@ class Group:
     def active_count(self) -> int:
         """Return how many of them are active."""
         return sum(1 for entry in self.entries if entry.supporter.active)
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """One page of a list of supporters too long for one page (the listing without script)."""
+
+    entries: tuple[SupporterEntry, ...]
+    number: int  # from 1
+    urls: tuple[str, ...]  # the URL of every page of the list, the first one's included
+
+    @property
+    def count(self) -> int:
+        """Return how many pages the list has."""
+        return len(self.urls)
+
+    @property
+    def url(self) -> str:
+        """Return this page's URL."""
+        return self.urls[self.number - 1]
+
+    @property
+    def previous_url(self) -> str | None:
+        """Return the URL of the page before, if any."""
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        """Return the URL of the page after, if any."""
+        return self.urls[self.number] if self.number < self.count else None
+
+
+def listing_pages(
+    entries: tuple[SupporterEntry, ...] | list[SupporterEntry], first_url: str, size: int
+) -> list[ListingPage]:
+    """Cut a list into pages of `size` entries: the first at `first_url`, page n at .../page/n/.
+
+    An empty list still has its one (empty) page.
+    """
+    chunks = [tuple(entries[start : start + size]) for start in range(0, len(entries), size)]
+    chunks = chunks or [()]
+    page_urls = tuple(
+        first_url if number == 1 else urls.listing_page_url(first_url, number)
+        for number in range(1, len(chunks) + 1)
+    )
+    return [ListingPage(chunk, n, page_urls) for n, chunk in enumerate(chunks, start=1)]
 
 
 @dataclass(frozen=True)
@@ -196,6 +242,7 @@ class Directory:
             description=pick(supporter.description, lang),
             languages=tuple(sorted_for(names, lang, text=str, tie=str)),
             signatories=self.number(supporter.signatories, lang),
+            joined=day_text(supporter.joined, lang, "medium"),
         )
 
     def supporters(self, lang: str) -> list[SupporterEntry]:
@@ -260,9 +307,37 @@ class Directory:
 
         return self._cached(("statuses", lang), compute)
 
+    def reports(self, lang: str) -> list[Group]:
+        """Return the group of active supporters whose activity report is overdue (if any)."""
+
+        def compute():
+            late = tuple(e for e in self.supporters(lang) if e.overdue)
+            if not late:
+                return []
+            url = urls.report_url(lang, "overdue")
+            return [Group("report", "overdue", OVERDUE_LABEL, url, late)]
+
+        return self._cached(("reports", lang), compute)
+
     def groups(self, lang: str) -> list[Group]:
-        """Return every country, type and status group."""
-        return [*self.countries(lang), *self.types(lang), *self.statuses(lang)]
+        """Return every country, type, status and report group."""
+        return [*self.countries(lang), *self.types(lang), *self.statuses(lang), *self.reports(lang)]
+
+    def country_counts(self, lang: str) -> dict[str, int]:
+        """Return how many supporters each country has (countries without any left out)."""
+        return {group.key: group.count for group in self.countries(lang)}
+
+    @staticmethod
+    def map_url(lang: str) -> str:
+        """Return the URL of the map of Europe with the supporters per country."""
+        return urls.map_url(lang)
+
+    def listing(self, lang: str, size: int) -> list[ListingPage]:
+        """Return the pages of the whole directory's list (the first is the directory page)."""
+        return self._cached(
+            ("listing", lang, size),
+            lambda: listing_pages(self.supporters(lang), urls.directory_url(lang), size),
+        )
 
     def newly_joined(self, lang: str, limit: int) -> list[SupporterEntry]:
         """Return the supporters that joined last, newest first (not those joining later)."""
@@ -406,6 +481,8 @@ FEED_DESCRIPTIONS = {
     "supporters": N_("Networks and associations that have newly joined as Covenant Supporters."),
 }
 FORMAT_NAMES = {"rss": "RSS", "atom": "Atom"}
+#: The label of the overdue facet (the badge's text).
+OVERDUE_LABEL = N_("Report overdue")
 MEDIA_TYPES = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 
+from . import urls
 from .directory_pages import Directory
 
 
@@ -18,9 +19,13 @@ def search_index(directory: Directory, lang: str, siteurl: str) -> bytes:
     """Return the JSON index of every supporter as shown in `lang`.
 
     Each entry has the id (the table row's data-id), the name, its folded form for matching,
-    the country, type and status, and the profile URL. `found` holds the result count text for
-    every possible number of matches, with the plural forms of `lang`. `<`, `>` and `&` are
-    written as \\u escapes so the file is safe even if served as HTML by mistake.
+    the country, type and status, and the signatories and joining date (as numbers for sorting
+    and as text for showing); the country names (with their rank in the language's order) and
+    type names are given once, and the pages' URLs follow from `base`: the script draws the
+    table's rows from them. The entries come in the language's alphabetical order of names.
+    `found` holds the result count text for every possible number of matches, with the plural
+    forms of `lang`. `<`, `>` and `&` are written as \\u escapes so the file is safe even if
+    served as HTML by mistake.
     """
     entries = directory.supporters(lang)
     catalogue = directory.catalogue(lang)
@@ -33,17 +38,31 @@ def search_index(directory: Directory, lang: str, siteurl: str) -> bytes:
             % {"num": directory.number(n, lang)}
             for n in range(total + 1)
         ],
+        "labels": {
+            "overdue": catalogue.gettext("Report overdue"),
+            "active": catalogue.gettext("Active"),
+            "suspended": catalogue.gettext("Suspended"),
+        },
+        # the supporters' pages are below it: <id>/, country/<code>/, type/<type>/
+        "base": f"{siteurl}/{urls.directory_url(lang)}",
+        "countries": {
+            group.key: {"name": group.label, "rank": rank}
+            for rank, group in enumerate(directory.countries(lang))
+        },
+        "types": {group.key: catalogue.gettext(group.label) for group in directory.types(lang)},
         "supporters": [
             {
                 "id": entry.id,
                 "name": entry.supporter.name,
                 "match": folded(f"{entry.supporter.name} {entry.supporter.city or ''}"),
                 "country": entry.supporter.country,
-                "country_name": entry.country_name,
                 "type": entry.supporter.type.value,
                 "status": entry.supporter.status.value,
                 "overdue": entry.overdue,
-                "url": f"{siteurl}/{entry.url}",
+                "signatories": entry.supporter.signatories,
+                "signatories_text": entry.signatories,
+                "joined": entry.supporter.joined.isoformat(),
+                "joined_text": entry.joined,
             }
             for entry in entries
         ],

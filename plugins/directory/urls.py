@@ -34,6 +34,21 @@ def status_url(lang: str, status: str) -> str:
     return f"{lang}/{DIRECTORY_PATH}/status/{status}/"
 
 
+def report_url(lang: str, report: str) -> str:
+    """Return the URL of the page listing the supporters whose activity report is overdue."""
+    return f"{lang}/{DIRECTORY_PATH}/report/{report}/"
+
+
+def listing_page_url(first_url: str, number: int) -> str:
+    """Return the URL of page `number` (from 2) of a list whose first page is `first_url`."""
+    return f"{first_url}page/{number}/"
+
+
+def map_url(lang: str) -> str:
+    """Return the URL of the directory's map of Europe (SVG)."""
+    return f"{lang}/{DIRECTORY_PATH}/map.svg"
+
+
 def index_url(lang: str) -> str:
     """Return the URL of the directory's JSON index for the instant filter."""
     return f"{lang}/{DIRECTORY_PATH}/index.json"
