@@ -136,25 +136,8 @@ FACTS = {
     "office_url": "https://eu-mayors.ec.europa.eu/",
 }
 
-# Page paths (the path below the language folder) that make up the navigation.
-MAIN_NAVIGATION = [
-    "supporters",
-    "supporters/who-can-join",
-    "supporters/commitments",
-    "supporters/how-to-apply",
-    "supporters/benefits",
-    "supporters/directory",
-]
-FOOTER_PAGES = [
-    "registration-form",
-    "news",
-    "calendar",
-    "sitemap",
-    "rss",
-    "credits",
-    "legal-notice",
-    "accessibility",
-]
+# The main menu and the footer links are content: content/data/navigation.yaml (read and
+# checked by plugins/directory, editable in the browser editor at /admin/).
 
 # Addresses of the old portal (/<section>/<page>_<lang>.html) and the page (path below the
 # language folder) each now lives at, in every language. plugins/serving turns this into

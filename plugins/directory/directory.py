@@ -35,6 +35,7 @@ from portal_core.strings import N_
 from . import (
     data_loading,
     events,
+    navigation,
     news,
     record_fields,
     site_data,
@@ -51,7 +52,7 @@ from .site_data import build_moment, load_site_data
 logger = logging.getLogger(__name__)
 
 #: The modules that read and check records: the record cache is emptied when one changes.
-RECORD_CODE = (data_loading, record_fields, supporters, news, events, site_data)
+RECORD_CODE = (data_loading, record_fields, supporters, news, events, navigation, site_data)
 
 #: DIRECTORY_SETTINGS in pelicanconf.py overrides these.
 DEFAULT_SETTINGS = {
@@ -128,6 +129,10 @@ class DirectoryGenerator(Generator):
         )
         share(self, "DIRECTORY", self.directory, inputs=self.directory.digest())
         share(self, "DIRECTORY_OPTIONS", self.options, inputs=self.options)
+        # The menu and the footer links of every page (content/data/navigation.yaml).
+        main, footer = data.navigation.main, data.navigation.footer
+        share(self, "MAIN_NAVIGATION", main, inputs=main)
+        share(self, "FOOTER_PAGES", footer, inputs=footer)
         share(self, "FEED_BASE_URL", public_url(self.settings), inputs=public_url(self.settings))
         logger.info(
             "directory: %r supporters, %r news items, %r events (today is %r)",
@@ -138,8 +143,15 @@ class DirectoryGenerator(Generator):
         )
 
     def _check_parent_pages(self) -> None:
-        """Every kind of record with records needs its content page (the list's intro)."""
-        problems = []
+        """Every kind of record with records needs its content page (the list's intro), and
+        every page the navigation lists must exist in the source language."""
+        data = self.directory.data
+        problems = navigation.missing_pages(
+            data.navigation,
+            data.navigation_source,
+            lambda path: self.tree.get(path, self.source_lang) is not None,
+            self.source_lang,
+        )
         for kind, (path, template) in PARENT_PAGES.items():
             if getattr(self.directory.data, kind) and self.tree.get(path, self.source_lang) is None:
                 problems.append(
