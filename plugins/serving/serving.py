@@ -2,8 +2,9 @@
 
 Writes, after every page: a 404 page per language and a multilingual /404.html, a redirect
 page at each old portal address, ``_redirects``, ``_headers`` and ``.htaccess`` (from the one
-serving policy), and the theme's fingerprinted assets. The nginx configuration needs the
-document root, so `make nginx-conf` writes it outside the site (see nginx.py).
+serving policy), the theme's fingerprinted assets and the browser editor (editor.py). The
+nginx configuration needs the document root, so `make nginx-conf` writes it outside the site
+(see nginx.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from portal_core.strings import N_
 
 from .apache import htaccess
 from .assets import asset_names, asset_outputs, lookup_asset
+from .editor import editor_outputs
 from .policy import content_security_policy, serving_policy
 from .static_hosts import headers_file, redirects_file
 
@@ -133,6 +135,7 @@ class ServingGenerator(Generator):
             *self.moved_pages(site.tree),
             *self.server_files(),
             *asset_outputs(static_dir(self.settings)),
+            *editor_outputs(self.settings, Path(self.settings.get("PROJECT_DIR", "."))),
         ]
         write(self, outputs)
 
