@@ -33,6 +33,11 @@
 #   make system-deps  install Chromium, nginx (with its njs module), a Java runtime and Cairo (the
 #                     link-preview picture) with apt-get when missing
 #   make bench-deps   install what make bench compares with: Hugo (apt-get) and Eleventy (npm, into bench/node/)
+#   make cms          the browser editor on the local checkout: http://127.0.0.1:8000/admin/ (saves
+#                     into content/, rebuilds and reloads like make devserver; no account needed)
+#   make cms-deps     install the editor, Decap CMS, and its local backend (npm, into cms/node_modules/);
+#                     make html includes /admin/ only when it is installed
+#   make cms-config   write the editor's configuration cms/config.yml from the record models
 
 PY_VERSION ?= python3
 VENV := .venv
@@ -49,7 +54,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: deps node-deps system-deps bench-deps html check check-external publish rollback nginx-conf serve-nginx serve devserver clean golden \
-	test lint l10n-extract l10n-update l10n-compile l10n-init l10n-export l10n-import l10n-diff l10n-status l10n-stamp l10n-reviewed bench
+	test lint cms cms-deps cms-config l10n-extract l10n-update l10n-compile l10n-init l10n-export l10n-import l10n-diff l10n-status l10n-stamp l10n-reviewed bench
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PY_VERSION) -m venv $(VENV)
@@ -113,9 +118,9 @@ golden: deps node-deps
 	rm -rf $(GOLDEN) $(GOLDEN).building-*
 	SOURCE_DATE_EPOCH=1795996800 $(BIN)/python -m portal.build tests/fixtures/site -s pelicanconf.py \
 	  -o $(GOLDEN) --fatal warnings -e 'CACHE_PATH="build/golden-cache"'
-	rm -rf $(GOLDEN)/pagefind $(GOLDEN)/images
+	rm -rf $(GOLDEN)/pagefind $(GOLDEN)/images $(GOLDEN)/admin
 
-test: deps node-deps system-deps lint
+test: deps node-deps cms-deps system-deps lint
 	$(BIN)/python -m pytest
 
 # `make check` builds output/ first; `make check OUTPUT=dir` checks an existing build as it is.
@@ -204,3 +209,28 @@ l10n-stamp: deps
 l10n-reviewed: deps
 	@test -n "$(FILE)" || { echo "usage: make l10n-reviewed FILE=content/xx/page.md [HUMAN=1] (a data record: FILE=content/data/news/x.yaml LANG=fi)"; exit 2; }
 	$(L10N) reviewed $(if $(HUMAN),--human) $(L10N_LANGS) $(FILE)
+
+# The browser editor (Decap CMS) has its own package.json so that the test suite's npm ci does
+# not install it into node_modules/; the site builds without it (no /admin/ then).
+CMS_STAMP := cms/node_modules/.installed
+EDITOR_PROXY_PORT ?= 8081
+
+$(CMS_STAMP): cms/package.json cms/package-lock.json
+	command -v npm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm; }
+	npm ci --prefix cms --no-audit --no-fund --loglevel=error
+	touch $@
+
+cms-deps: $(CMS_STAMP)
+
+cms-config: deps
+	$(BIN)/python -m portal.editor_config
+
+# decap-server writes what the editor saves into this checkout; the dev server serves /admin/
+# and passes its /api/v1 requests to decap-server, so the editor needs no other origin.
+cms: deps cms-deps
+	@echo "Editor: http://$(HOST):$(PORT)/admin/ (saves into content/; Ctrl-C stops)"
+	@GIT_REPO_DIRECTORY=$(CURDIR) PORT=$(EDITOR_PROXY_PORT) BIND_HOST=127.0.0.1 MODE=fs LOG_LEVEL=warn \
+	  cms/node_modules/.bin/decap-server & proxy=$$!; \
+	  trap 'kill $$proxy 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/python -m portal.devserver content -s $(PELICANCONF) -o $(OUTPUT) $(PELICANOPTS) \
+	    --bind $(HOST) --port $(PORT) --editor-proxy http://127.0.0.1:$(EDITOR_PROXY_PORT)

@@ -162,27 +162,17 @@ FACTS = {
     ),
 }
 
-# Page paths (the path below the language folder) that make up the navigation.
-MAIN_NAVIGATION = [
-    "supporters",
-    "supporters/who-can-join",
-    "supporters/commitments",
-    "supporters/how-to-apply",
-    "supporters/benefits",
-    "supporters/directory",
-    "news",
-    "calendar",
-]
-FOOTER_PAGES = [
-    "registration-form",
-    "news",
-    "calendar",
-    "sitemap",
-    "rss",
-    "credits",
-    "legal-notice",
-    "accessibility",
-]
+# The main menu and the footer links are content: content/data/navigation.yaml (read and
+# checked by plugins/directory, editable in the browser editor at /admin/).
+
+# The browser editor at /admin/ (Decap CMS, plugins/serving/editor.py; keys and defaults:
+# DEFAULT_EDITOR there). A change made in it becomes a branch and a pull or merge request on
+# this repository, never a commit on `branch`. publishconf.py takes the repository from CI.
+EDITOR = {
+    "backend": "github",
+    "repo": "eumayors/covenant-portal",
+    "branch": "main",
+}
 
 # Addresses of the old portal (/<section>/<page>_<lang>.html) and the page (path below the
 # language folder) each now lives at, in every language. plugins/serving turns this into

@@ -16,3 +16,23 @@ from portal.site_address import checked_site_url
 SITEURL = checked_site_url(SITE_PUBLIC_URL)  # noqa: F405
 FEED_DOMAIN = SITEURL
 RELATIVE_URLS = False
+
+# The browser editor proposes changes to the repository the site is built from: GitLab CI and
+# GitHub Actions name it. GitLab signs editors in with an OAuth application (PKCE, its id in
+# the CI variable EDITOR_GITLAB_APP_ID); GitHub needs an OAuth proxy (EDITOR_OAUTH_URL).
+if os.environ.get("GITLAB_CI"):
+    EDITOR = {
+        **EDITOR,  # noqa: F405
+        "backend": "gitlab",
+        "repo": os.environ.get("CI_PROJECT_PATH", ""),
+        "branch": os.environ.get("CI_DEFAULT_BRANCH", "main"),
+        "base_url": os.environ.get("CI_SERVER_URL", ""),
+        "app_id": os.environ.get("EDITOR_GITLAB_APP_ID", ""),
+    }
+elif os.environ.get("GITHUB_REPOSITORY"):
+    EDITOR = {
+        **EDITOR,
+        "backend": "github",
+        "repo": os.environ["GITHUB_REPOSITORY"],
+        "base_url": os.environ.get("EDITOR_OAUTH_URL", ""),
+    }

@@ -342,6 +342,11 @@ def parse_arguments(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser.add_argument("--bind", default="127.0.0.1", help="the address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="the port to listen on")
     parser.add_argument("--log", action="store_true", help="print every request")
+    parser.add_argument(
+        "--editor-proxy",
+        metavar="URL",
+        help="pass the editor's /api/v1 requests to this local backend (make cms: decap-server)",
+    )
     parser.add_argument("--help", action="help", help="show this help and exit")
     return parser.parse_known_args(argv)
 
@@ -372,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr)
         return 1
     server.log_requests = options.log
+    server.editor_proxy = options.editor_proxy.rstrip("/") if options.editor_proxy else None
     signal.signal(signal.SIGTERM, stop_on_terminate)
     stop = threading.Event()
     ignored = [output, project / "cache", project / ".git"]

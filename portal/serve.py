@@ -29,6 +29,8 @@ import socket
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,11 +41,13 @@ from serving.policy import (
     IMMUTABLE_PREFIXES,
     MEDIA_TYPES,
     REVALIDATE_CACHE,
-    SECURITY_HEADERS,
+    security_headers,
 )
 
 #: Addresses the dev server answers itself: its live-reload channel and the files of its pages.
 RESERVED = "/_devserver/"
+#: The address the editor's local backend answers at (local_backend.url in cms/config.yml).
+EDITOR_API = "/api/v1"
 EVENTS = RESERVED + "events"
 FILES = Path(__file__).resolve().parent / "devserver_files"
 RESERVED_FILES = {
@@ -180,6 +184,33 @@ class SiteHandler(BaseHTTPRequestHandler):
         """Answer a HEAD request."""
         self.answer(send_body=False)
 
+    def do_POST(self) -> None:
+        """Pass the editor's requests to its local-backend proxy (make cms), else refuse."""
+        url_path = urlsplit(self.path).path
+        proxy = self.server.editor_proxy
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if proxy is None or not url_path.startswith(EDITOR_API):
+            self.send_body(405, url_path, "text/plain; charset=utf-8", b"405 Not Allowed\n", True)
+            return
+        request = urllib.request.Request(
+            proxy + url_path,
+            data=body,
+            headers={"Content-Type": self.headers.get("Content-Type", "application/json")},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                status, media, answer = response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            status, media, answer = error.code, error.headers, error.read()
+        except OSError as error:
+            message = f"the editor's local backend ({proxy}) does not answer: {error}\n"
+            self.send_body(502, url_path, "text/plain; charset=utf-8", message.encode(), True)
+            return
+        kind = media.get("Content-Type", "application/json")
+        self.send_body(status, url_path, kind, answer, True, "no-store")
+
     def log_message(self, format: str, *args) -> None:
         """Log requests only when asked to (--log)."""
         if self.server.log_requests:
@@ -257,7 +288,7 @@ class SiteHandler(BaseHTTPRequestHandler):
         if length is not None:
             self.send_header("Content-Length", str(length))
         self.send_header("Cache-Control", cache or cache_control(url_path))
-        for name, value in SECURITY_HEADERS:
+        for name, value in security_headers(url_path):
             self.send_header(name, value)
         for name, value in extra:
             self.send_header(name, value)
@@ -312,6 +343,8 @@ class SiteServer(ThreadingHTTPServer):
     ) -> None:
         self.root = Path(root).resolve()
         self.live = live
+        #: The editor's local-backend proxy (decap-server), e.g. http://127.0.0.1:8081, or None.
+        self.editor_proxy: str | None = None
         self.log_requests = log_requests
         self.stopping = threading.Event()
         if ":" in address[0]:

@@ -193,3 +193,32 @@ def test_production_build_refuses_a_relative_site_url(tmp_path):
     )
     assert result.returncode != 0
     assert "is not an absolute http(s) address" in result.stdout + result.stderr
+
+
+def test_pull_requests_get_a_preview_with_its_address_removed_on_close():
+    jobs = load(GITHUB)["jobs"]
+    assert "closed" in github_triggers()["pull_request"]["types"]
+    assert jobs["build"]["if"] == "github.event.action != 'closed'"
+    upload = next(s for s in jobs["build"]["steps"] if s.get("id") == "preview")
+    assert upload["uses"].startswith("actions/upload-artifact@")
+    assert upload["with"]["path"] == "publish/current"
+    assert "pull_request.number" in upload["with"]["name"]
+    comment = jobs["preview-comment"]
+    assert comment["needs"] == "build" and comment["permissions"] == {"pull-requests": "write"}
+    assert "gh pr comment" in comment["steps"][0]["run"]
+    remove = jobs["preview-remove"]
+    assert "action == 'closed'" in remove["if"]
+    assert "-X DELETE" in remove["steps"][0]["run"]
+
+
+def test_merge_requests_get_a_review_app_stopped_on_close():
+    jobs = load(GITLAB)
+    review, stop = jobs["review"], jobs["stop_review"]
+    merge_request = '$CI_PIPELINE_SOURCE == "merge_request_event"'
+    assert review["rules"][0]["if"] == merge_request
+    assert review["environment"]["name"] == stop["environment"]["name"]
+    assert review["environment"]["on_stop"] == "stop_review"
+    assert stop["environment"]["action"] == "stop"
+    assert review["pages"]["path_prefix"] == "mr-$CI_MERGE_REQUEST_IID"
+    assert "make publish" in " ".join(review["script"])
+    assert review["environment"]["url"].startswith("$CI_PAGES_URL/mr-")

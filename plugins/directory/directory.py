@@ -35,6 +35,7 @@ from portal_core.strings import N_
 from . import (
     data_loading,
     events,
+    navigation,
     news,
     record_fields,
     record_translations,
@@ -61,6 +62,7 @@ RECORD_CODE = (
     supporters,
     news,
     events,
+    navigation,
     site_data,
 )
 
@@ -156,6 +158,10 @@ class DirectoryGenerator(Generator):
         self.base_map = self._base_map()
         size = {"width": self.base_map.width, "height": self.base_map.height}
         share(self, "DIRECTORY_MAP", size, inputs=size)
+        # The menu and the footer links of every page (content/data/navigation.yaml).
+        main, footer = data.navigation.main, data.navigation.footer
+        share(self, "MAIN_NAVIGATION", main, inputs=main)
+        share(self, "FOOTER_PAGES", footer, inputs=footer)
         share(self, "FEED_BASE_URL", public_url(self.settings), inputs=public_url(self.settings))
         logger.info(
             "directory: %r supporters, %r news items, %r events (today is %r)",
@@ -166,8 +172,15 @@ class DirectoryGenerator(Generator):
         )
 
     def _check_parent_pages(self) -> None:
-        """Every kind of record with records needs its content page (the list's intro)."""
-        problems = []
+        """Every kind of record with records needs its content page (the list's intro), and
+        every page the navigation lists must exist in the source language."""
+        data = self.directory.data
+        problems = navigation.missing_pages(
+            data.navigation,
+            data.navigation_source,
+            lambda path: self.tree.get(path, self.source_lang) is not None,
+            self.source_lang,
+        )
         for kind, (path, template) in PARENT_PAGES.items():
             if getattr(self.directory.data, kind) and self.tree.get(path, self.source_lang) is None:
                 problems.append(

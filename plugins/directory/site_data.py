@@ -1,4 +1,4 @@
-"""All the data of content/data/: supporters, news and events, loaded and checked together.
+"""All the data of content/data/: supporters, news, events and the navigation, loaded and checked.
 
 The checks that depend on more than one file (references between records) or on the build date
 (a supporter cannot have joined after it) run here, on every build, after the records are
@@ -20,6 +20,7 @@ from portal_core.languages import EU_LANGUAGES, endonym, language_name
 
 from .data_loading import Mapper, Source, in_process, load_folder
 from .events import Event
+from .navigation import Navigation, load_navigation
 from .news import NewsItem
 from .supporters import Supporter, add_years
 
@@ -37,12 +38,16 @@ class SiteData:
     news: dict[str, NewsItem] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
     sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+    navigation: Navigation = field(default_factory=Navigation)
+    navigation_source: Source | None = None
 
 
 def load_site_data(
     data_dir: Path, cache=None, mapper: Mapper = in_process, today: date | None = None
 ) -> SiteData:
-    """Load supporters/, news/ and events/ under `data_dir`; a missing folder has no records.
+    """Load supporters/, news/, events/ and navigation.yaml under `data_dir`.
+
+    A missing folder has no records; a missing navigation.yaml is an empty menu and footer.
 
     Raises PortalErrors listing every problem in every file, including references to unknown
     supporters and dates the build date `today` (by default the date of build_moment) rules
@@ -58,6 +63,8 @@ def load_site_data(
             key = getattr(record, id_field)
             target[key] = record
             data.sources[(folder, key)] = source
+    data.navigation, data.navigation_source, found = load_navigation(Path(data_dir))
+    problems.extend(found)
     problems.extend(_check_references(data))
     problems.extend(check_languages(data))
     problems.extend(check_dates(data, build_moment().date() if today is None else today))

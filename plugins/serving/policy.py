@@ -60,6 +60,7 @@ MEDIA_TYPES = (
     ("application/atom+xml", ("atom",)),
     ("text/calendar", ("ics",)),
     ("text/plain", ("txt",)),
+    ("text/yaml", ("yml", "yaml")),
     ("application/wasm", ("wasm",)),
     ("image/svg+xml", ("svg",)),
     ("image/png", ("png",)),
@@ -91,6 +92,7 @@ TEXT_MEDIA_TYPES = (
     "application/atom+xml",
     "text/calendar",
     "text/plain",
+    "text/yaml",
     "image/svg+xml",
 )
 
@@ -120,6 +122,47 @@ SECURITY_HEADERS = (
     ("X-Frame-Options", "DENY"),
     ("Strict-Transport-Security", "max-age=31536000"),
 )
+
+#: Where the browser editor is served (plugins/editor): it has a policy of its own.
+EDITOR_PREFIX = "/admin/"
+#: The editor's Content-Security-Policy. Its code is the site's own copy of Decap CMS; it
+#: styles itself with inline styles (emotion), shows pictures being uploaded and reads the
+#: drafts it keeps (blob:, data:) and talks to the git host's API, the only other origin it
+#: reaches (connect-src); nothing runs from another origin. 'unsafe-eval': Decap checks its
+#: configuration and entries with ajv, which compiles each schema into a function (refused
+#: without it: "Error loading the CMS configuration"). Visitor pages keep
+#: CONTENT_SECURITY_POLICY.
+EDITOR_CONTENT_SECURITY_POLICY = (
+    ("default-src", "'self'"),
+    ("script-src", "'self' 'unsafe-eval'"),
+    ("style-src", "'self' 'unsafe-inline'"),
+    ("img-src", "'self' data: blob:"),
+    ("connect-src", "'self' blob: https://api.github.com https://gitlab.com"),
+    ("object-src", "'none'"),
+    ("base-uri", "'self'"),
+    ("form-action", "'self'"),
+    ("frame-ancestors", "'none'"),
+)
+
+
+def editor_content_security_policy(for_meta: bool = False) -> str:
+    """Return the editor's Content-Security-Policy; `for_meta` drops header-only directives."""
+    return "; ".join(
+        f"{name} {value}"
+        for name, value in EDITOR_CONTENT_SECURITY_POLICY
+        if not (for_meta and name in HEADER_ONLY_DIRECTIVES)
+    )
+
+
+EDITOR_SECURITY_HEADERS = tuple(
+    (name, editor_content_security_policy() if name == "Content-Security-Policy" else value)
+    for name, value in SECURITY_HEADERS
+)
+
+
+def security_headers(url_path: str) -> tuple[tuple[str, str], ...]:
+    """Return the security headers of a URL path: the editor's below EDITOR_PREFIX."""
+    return EDITOR_SECURITY_HEADERS if url_path.startswith(EDITOR_PREFIX) else SECURITY_HEADERS
 
 
 @dataclass(frozen=True)

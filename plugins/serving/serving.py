@@ -3,8 +3,9 @@
 Writes, after every page: a 404 page per language and a multilingual /404.html, a redirect
 page at each old portal address, ``_redirects``, ``_headers`` and ``.htaccess`` (from the one
 serving policy), the theme's fingerprinted assets, and the images and documents of
-content/media/ (resized images among them: portal_core/media.py). The nginx configuration
-needs the document root, so `make nginx-conf` writes it outside the site (see nginx.py).
+content/media/ (resized images among them: portal_core/media.py), and the browser editor
+(editor.py). The nginx configuration needs the document root, so `make nginx-conf` writes it
+outside the site (see nginx.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from portal_core.strings import N_
 
 from .apache import htaccess
 from .assets import asset_names, asset_outputs, lookup_asset
+from .editor import editor_outputs
 from .policy import content_security_policy, serving_policy
 from .static_hosts import headers_file, redirects_file
 
@@ -145,6 +147,7 @@ class ServingGenerator(Generator):
                 FileOutput(path, make, inputs=inputs)
                 for path, make, inputs in media_outputs(self.media)
             ),
+            *editor_outputs(self.settings, Path(self.settings.get("PROJECT_DIR", "."))),
         ]
         write(self, outputs)
 

@@ -153,7 +153,7 @@ def sitemap_index(locations: list[str]) -> bytes:
 
 def robots_txt(siteurl: str) -> str:
     """Return robots.txt: everything may be crawled; the sitemap's address where it is known."""
-    lines = ["User-agent: *", "Disallow: /pagefind/", ""]
+    lines = ["User-agent: *", "Disallow: /pagefind/", "Disallow: /admin/", ""]
     if siteurl.startswith(("http://", "https://")):
         lines.append(f"Sitemap: {siteurl}/sitemap.xml")
     else:
