@@ -1,8 +1,10 @@
 """What the build writes for servers: 404 pages, old addresses, hosts' files, assets."""
 
+import hashlib
 import re
 
 import pytest
+import rcssmin
 from conftest import EU_ORDER, FIXTURE_SITE, PROJECT, run_build
 from serving.apache import htaccess
 from serving.policy import serving_policy
@@ -106,8 +108,12 @@ def test_assets_are_fingerprinted(fixture_site):
     page = fixture_site.page("/fi/supporters/")
     stylesheet = page.xpath('//link[@rel="stylesheet"]/@href')[0]
     assert re.fullmatch(r"/assets/css/portal\.[0-9a-f]{12}\.css", stylesheet)
+    # served without comments and spaces, and named by the hash of what is served
     written = fixture_site.path(stylesheet).read_bytes()
-    assert written == (PROJECT / "theme" / "static" / "css" / "portal.css").read_bytes()
+    source = (PROJECT / "theme" / "static" / "css" / "portal.css").read_text(encoding="utf-8")
+    assert written.decode("utf-8") == rcssmin.cssmin(source)
+    assert len(written) < 0.9 * len(source.encode("utf-8")) and b"/*" not in written
+    assert hashlib.sha256(written).hexdigest()[:12] in stylesheet
     scripts = page.xpath("//script/@src")
     assert scripts and all(
         re.fullmatch(r"/assets/js/[a-z-]+\.[0-9a-f]{12}\.js", s) for s in scripts

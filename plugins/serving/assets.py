@@ -2,6 +2,12 @@
 
 A name that changes whenever the content does lets servers tell browsers to keep the file for
 a year (see policy.IMMUTABLE_PREFIXES) without anyone ever seeing a stale stylesheet.
+
+Stylesheets and scripts are served without their comments and spaces (rcssmin, rjsmin: they
+only remove what the languages ignore): 9.7 KB of CSS and 2.9 KB of script on every page
+become 7.9 and 1.9 KB, which keeps the heaviest content pages (the Bulgarian and Greek
+overview, with their Open Graph alternates) under the 30 KB page budget. The files under
+theme/ stay as written, for people reading them.
 """
 
 from __future__ import annotations
@@ -9,6 +15,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path, PurePosixPath
 
+import rcssmin
+import rjsmin
 from build_engine.front_door import FileOutput
 from portal_core.errors import PortalError
 
@@ -19,6 +27,16 @@ THEME_COPY = "theme"
 
 #: Theme files served under a fingerprinted name (none of them refers to another by URL).
 FINGERPRINTED_SUFFIXES = (".css", ".js", ".svg")
+
+
+def served_bytes(file: Path) -> bytes:
+    """Return a fingerprinted theme file as it is served: CSS and JS without comments and spaces."""
+    data = file.read_bytes()
+    if file.suffix == ".css":
+        return rcssmin.cssmin(data.decode("utf-8")).encode("utf-8")
+    if file.suffix == ".js":
+        return rjsmin.jsmin(data.decode("utf-8")).encode("utf-8")
+    return data
 
 
 def fingerprinted_name(relative: str, data: bytes) -> str:
@@ -41,7 +59,7 @@ def theme_assets(static_dir: Path) -> dict[str, Path]:
 def asset_names(static_dir: Path) -> dict[str, str]:
     """Return relative name -> fingerprinted URL path for every fingerprinted theme file."""
     return {
-        relative: fingerprinted_name(relative, file.read_bytes())
+        relative: fingerprinted_name(relative, served_bytes(file))
         for relative, file in theme_assets(static_dir).items()
     }
 
@@ -53,8 +71,9 @@ def asset_outputs(static_dir: Path) -> list[FileOutput]:
     static_dir = Path(static_dir)
     outputs = []
     for relative, file in theme_assets(static_dir).items():
-        name = fingerprinted_name(relative, file.read_bytes())
-        outputs.append(FileOutput(name, file.read_bytes, inputs=name))
+        data = served_bytes(file)
+        name = fingerprinted_name(relative, data)
+        outputs.append(FileOutput(name, lambda data=data: data, inputs=name))
     for file in sorted(static_dir.rglob("*")):
         if file.is_file():
             relative = file.relative_to(static_dir).as_posix()
