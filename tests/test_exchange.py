@@ -22,9 +22,9 @@ FINNISH = "Tämä teksti on tuotu käännöstyökalusta suomeksi"
 
 def l10n(content: Path, *args: str, cwd: Path = PROJECT) -> subprocess.CompletedProcess:
     """Run one translators' command on `content`, as the Makefile's l10n-* targets do."""
-    env = dict(os.environ, PYTHONPATH=str(PROJECT / "plugins"), LANG="C.UTF-8")
+    env = dict(os.environ, PYTHONPATH=str(PROJECT), LANG="C.UTF-8")
     return subprocess.run(
-        [sys.executable, "-m", "multilingual.l10n_commands", "--content", str(content), *args],
+        [sys.executable, "-m", "portal.l10n", "--content", str(content), *args],
         cwd=cwd,
         capture_output=True,
         text=True,
