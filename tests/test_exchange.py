@@ -16,6 +16,9 @@ from multilingual.exchange import _rich
 from translate.storage import po, xliff
 
 XLIFF_12 = "urn:oasis:names:tc:xliff:document:1.2"
+#: The OASIS XLIFF 1.2 schema (strict), as Debian's php-symfony-translation ships it with the
+#: W3C schema of the xml: attributes beside it (`make system-deps` installs it).
+SCHEMAS = Path("/usr/share/php/Symfony/Component/Translation/Resources/schemas")
 #: Finnish words for the filled targets (the build checks that Finnish pages are Finnish).
 FINNISH = "Tämä teksti on tuotu käännöstyökalusta suomeksi"
 
@@ -46,14 +49,38 @@ def export(content: Path, lang: str, out: Path) -> tuple[Path, Path]:
     return out / f"covenant-portal-{lang}.xlf", out / f"covenant-portal-{lang}.po"
 
 
+class _LocalXmlSchema(etree.Resolver):
+    """Resolve the schema's import of the W3C xml.xsd to the copy beside it (no network)."""
+
+    def resolve(self, url, pubid, context):
+        if url == "http://www.w3.org/2001/xml.xsd":
+            return self.resolve_filename(str(SCHEMAS / "xml.xsd"), context)
+        return None
+
+
+@pytest.fixture(scope="module")
+def xliff_schema() -> etree.XMLSchema:
+    strict = SCHEMAS / "xliff-core-1.2-strict.xsd"
+    assert strict.is_file(), f"{strict} is missing: run make system-deps (php-symfony-translation)"
+    parser = etree.XMLParser(no_network=True)
+    parser.resolvers.add(_LocalXmlSchema())
+    return etree.XMLSchema(etree.parse(str(strict), parser))
+
+
+def assert_valid(schema: etree.XMLSchema, file: Path) -> None:
+    document = etree.parse(str(file))
+    assert schema.validate(document), f"{file}: {schema.error_log}"
+
+
 def fill(source: str) -> str:
     """Translate by script: Finnish words, then every protected piece of the English."""
     pieces = [str(part) for part in _rich(source)[0].sub if not isinstance(part, str)]
     return f"{FINNISH} " + " ".join(pieces) + "."
 
 
-def test_xliff_is_version_1_2_and_read_back_by_translate_toolkit(site_copy, tmp_path):
+def test_xliff_is_version_1_2_and_read_back_by_translate_toolkit(site_copy, tmp_path, xliff_schema):
     xlf, po_file = export(site_copy, "fi", tmp_path / "l10n")
+    assert_valid(xliff_schema, xlf)
     root = etree.parse(str(xlf)).getroot()
     assert root.tag == f"{{{XLIFF_12}}}xliff" and root.get("version") == "1.2"
     for unit in root.iter(f"{{{XLIFF_12}}}trans-unit"):
@@ -77,15 +104,19 @@ def test_xliff_is_version_1_2_and_read_back_by_translate_toolkit(site_copy, tmp_
         if not u.isheader()
     }
     assert entries == units
+    # the schema does refuse what is not XLIFF 1.2: a unit without its source
+    root.find(f".//{{{XLIFF_12}}}trans-unit").remove(root.find(f".//{{{XLIFF_12}}}source"))
+    assert not xliff_schema.validate(root.getroottree())
 
 
-def test_round_trip_export_fill_import_build(site_copy, tmp_path):
+def test_round_trip_export_fill_import_build(site_copy, tmp_path, xliff_schema):
     xlf, _po = export(site_copy, "fi", tmp_path / "l10n")
     store = xliff.xlifffile.parsefile(str(xlf))
     for unit in store.units:
         unit.rich_target = _rich(fill(str(unit.source)))
     returned = tmp_path / "returned-fi.xlf"
     returned.write_bytes(bytes(store))
+    assert_valid(xliff_schema, returned)  # with its targets, as a CAT tool returns it
 
     result = l10n(site_copy, "import", str(returned))
     assert result.returncode == 0, result.stderr
