@@ -23,6 +23,7 @@
 #   make l10n-export LANG=xx  write what xx lacks for translators' tools: build/l10n/*.xlf and *.po
 #   make l10n-import FILE=...  [MACHINE=1]  merge a returned .xlf or .po (checked first)
 #   make l10n-diff FILE=content/xx/page.md  what changed in English since that translation
+#                     (a data record: FILE=content/data/news/x.yaml LANG=xx)
 #   make l10n-status  print the translation status of every page and catalogue, by language
 #   make l10n-stamp   record the English Source-Hash in translations that have none (once, after import),
 #                     and METHOD=human|machine [LANG=xx] in data records' text that has no translation note
@@ -203,8 +204,8 @@ l10n-import: deps
 	@$(L10N) import $(if $(MACHINE),--machine) $(FILE)
 
 l10n-diff: deps
-	@test -n "$(FILE)" || { echo "usage: make l10n-diff FILE=content/xx/page.md"; exit 2; }
-	@$(L10N) diff $(FILE)
+	@test -n "$(FILE)" || { echo "usage: make l10n-diff FILE=content/xx/page.md (a data record: FILE=content/data/news/x.yaml LANG=xx)"; exit 2; }
+	@$(L10N) diff $(L10N_LANGS) $(FILE)
 
 l10n-status: deps
 	@$(L10N) status

@@ -14,6 +14,7 @@ from conftest import FIXTURE_SITE, PROJECT, Site, build_or_fail, tree_digest
 from lxml import etree
 from multilingual.exchange import _rich
 from translate.storage import po, xliff
+from translate.storage.placeables.xliff import Ph
 
 XLIFF_12 = "urn:oasis:names:tc:xliff:document:1.2"
 #: The OASIS XLIFF 1.2 schema (strict), as Debian's php-symfony-translation ships it with the
@@ -197,3 +198,138 @@ def test_diff_shows_what_changed_in_english_since_the_source_hash(site_copy):
     # an up-to-date translation: nothing changed
     result = l10n(site_copy, "diff", str(site_copy / "fi" / "supporters.md"))
     assert "the English has not changed since this translation" in result.stdout
+
+
+# -- data records --------------------------------------------------------------------------------
+
+OVERLAY = PROJECT / "tests" / "fixtures" / "directory"
+#: German words for the filled record targets (the build checks the language of data fields).
+GERMAN = "Dieser Text wurde aus dem Übersetzungswerkzeug auf Deutsch übernommen"
+NEWS = "data/news/fixture-news-both.yaml"
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    """The fixture site with the directory's records (English, Finnish, some Swedish)."""
+    content = tmp_path / "site"
+    shutil.copytree(FIXTURE_SITE, content)
+    shutil.copytree(OVERLAY, content, dirs_exist_ok=True)
+    return content
+
+
+def fill_file(xlf: Path, returned: Path, words: str, change=None) -> dict[str, str]:
+    """Fill every target of an exported XLIFF file by script; return the English by unit."""
+    store = xliff.xlifffile.parsefile(str(xlf))
+    sources = {}
+    for unit in store.units:
+        source = str(unit.source)
+        sources[unit.xmlelement.get("id")] = source
+        pieces = [str(part) for part in _rich(source)[0].sub if isinstance(part, Ph)]
+        target = " ".join([words, *pieces, "bitte"]) + "."
+        unit.rich_target = _rich(change(target) if change else target)
+    returned.write_bytes(bytes(store))
+    return sources
+
+
+def without_lang(lang: str, text: str) -> list[str]:
+    """Return a record file's lines without those of `lang` (its text and its note)."""
+    kept, inside = [], False
+    for line in text.splitlines():
+        if line.startswith(f"  {lang}:"):
+            inside = True
+        elif not (inside and (line.startswith("    ") or not line.strip())):
+            inside = False
+            kept.append(line)
+    return kept
+
+
+def record_status(content: Path, item: str, lang: str) -> str:
+    result = l10n(content, "status", "--json")
+    assert result.returncode == 0, result.stderr
+    (record,) = [r for r in json.loads(result.stdout)["records"] if r["item"] == item]
+    return record["languages"][lang]["status"]
+
+
+def test_record_round_trip_export_fill_import_build(data_copy, tmp_path, xliff_schema):
+    # every record lacks German: exported field by field, a paragraph a segment
+    xlf, po_file = export(data_copy, "de", tmp_path / "first")
+    assert_valid(xliff_schema, xlf)
+    first = fill_file(xlf, tmp_path / "first-de.xlf", GERMAN)
+    assert first["record:news/fixture-news-both#body.2"] == "Second paragraph."
+    assert first["record:supporters/sv-alfa#description"] == "Fixture supporter Alfa regionförbund."
+    po_units = {u.getcontext() for u in po.pofile.parsefile(str(po_file)).units}
+    assert set(first) <= po_units
+    result = l10n(data_copy, "import", str(tmp_path / "first-de.xlf"))
+    assert result.returncode == 0, result.stderr
+    assert record_status(data_copy, "news/fixture-news-both", "de") == "up-to-date"
+
+    # the English changes: the record is outdated in German, and only its fields are exported
+    item = data_copy / NEWS
+    item.write_text(
+        item.read_text().replace("en: English summary.", "en: Read https://example.org/r now."),
+        encoding="utf-8",
+    )
+    assert record_status(data_copy, "news/fixture-news-both", "de") == "outdated"
+    before = item.read_text(encoding="utf-8")
+    xlf, _po = export(data_copy, "de", tmp_path / "second")
+    second = fill_file(xlf, tmp_path / "second-de.xlf", f"Neu {GERMAN}")
+    assert sorted(second) == [
+        "record:news/fixture-news-both#body.1",
+        "record:news/fixture-news-both#body.2",
+        "record:news/fixture-news-both#summary",
+        "record:news/fixture-news-both#title",
+    ]
+    result = l10n(data_copy, "import", "--machine", str(tmp_path / "second-de.xlf"))
+    assert result.returncode == 0, result.stderr
+    after = item.read_text(encoding="utf-8")
+    # German after Finnish, the rest of the file as it was, the note with the current hash
+    assert "  fi: Suomenkielinen tiivistelmä.\n  de: Neu Dieser" in after
+    assert "summary:\n  en: Read https://example.org/r now.\n  fi: " in after
+    assert "  de: |\n    Neu Dieser Text" in after  # two paragraphs: a literal block
+    assert without_lang("de", after) == without_lang("de", before)
+    assert "  de: {method: machine, source: " in after
+    assert record_status(data_copy, "news/fixture-news-both", "de") == "machine"
+
+    site = Site(build_or_fail(data_copy, tmp_path / "out"))
+    page = site.page("/de/news/fixture-news-both/")
+    assert page.get("lang") == "de"
+    text = " ".join(page.xpath("//main")[0].text_content().split())
+    assert f"Neu {GERMAN} https://example.org/r bitte." in text
+    status = json.loads((site.root / "translation-status.json").read_text(encoding="utf-8"))
+    (record,) = [r for r in status["records"] if r["item"] == "news/fixture-news-both"]
+    assert record["languages"]["de"]["status"] == "machine"
+
+
+def test_record_with_a_tampered_address_is_refused_and_nothing_written(data_copy, tmp_path):
+    item = data_copy / NEWS
+    item.write_text(
+        item.read_text().replace("en: English summary.", "en: Read https://example.org/r now."),
+        encoding="utf-8",
+    )
+    xlf, _po = export(data_copy, "de", tmp_path / "l10n")
+    returned = tmp_path / "tampered-de.xlf"
+    fill_file(xlf, returned, GERMAN, lambda t: t.replace("example.org/r", "evil.example/r"))
+    before = tree_digest(data_copy)
+    result = l10n(data_copy, "import", str(returned))
+    assert result.returncode == 1
+    assert (
+        f"{returned}: record:news/fixture-news-both#summary: keep links, placeholders and "
+        "markup: missing 'https://example.org/r'; not in the English 'https://evil.example/r'"
+    ) in result.stderr
+    assert tree_digest(data_copy) == before
+
+
+def test_a_translation_of_a_record_that_does_not_exist_is_refused(data_copy, tmp_path):
+    xlf, _po = export(data_copy, "de", tmp_path / "l10n")
+    returned = tmp_path / "returned-de.xlf"
+    fill_file(xlf, returned, GERMAN)
+    (data_copy / "data" / "supporters" / "sv-zeta.yaml").unlink()
+    before = tree_digest(data_copy)
+    result = l10n(data_copy, "import", str(returned))
+    assert result.returncode == 1
+    assert (
+        f"{returned}: record:supporters/sv-zeta#description: there is no record "
+        "supporters/sv-zeta"
+    ) in result.stderr
+    assert "make l10n-export LANG=de" in result.stderr
+    assert tree_digest(data_copy) == before
