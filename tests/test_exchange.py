@@ -328,8 +328,7 @@ def test_a_translation_of_a_record_that_does_not_exist_is_refused(data_copy, tmp
     result = l10n(data_copy, "import", str(returned))
     assert result.returncode == 1
     assert (
-        f"{returned}: record:supporters/sv-zeta#description: there is no record "
-        "supporters/sv-zeta"
+        f"{returned}: record:supporters/sv-zeta#description: there is no record supporters/sv-zeta"
     ) in result.stderr
     assert "make l10n-export LANG=de" in result.stderr
     assert tree_digest(data_copy) == before
