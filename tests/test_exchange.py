@@ -332,3 +332,38 @@ def test_a_translation_of_a_record_that_does_not_exist_is_refused(data_copy, tmp
     ) in result.stderr
     assert "make l10n-export LANG=de" in result.stderr
     assert tree_digest(data_copy) == before
+
+
+def test_diff_of_a_record_shows_what_changed_in_its_english(data_copy):
+    def git(*args: str) -> None:
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+            cwd=data_copy,
+            check=True,
+            capture_output=True,
+        )
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    item = data_copy / NEWS
+    item.write_text(
+        item.read_text().replace("en: English summary.", "en: Read https://example.org/r now."),
+        encoding="utf-8",
+    )
+    git("commit", "-qam", "edit")
+    result = l10n(data_copy, "diff", "--lang", "fi", str(item))
+    assert result.returncode == 0, result.stderr
+    assert "-summary: English summary.\n+summary: Read https://example.org/r now.\n" in (
+        result.stdout
+    )
+    assert " title: Fixture news in two languages\n" in result.stdout  # the English, unchanged
+    assert "Suomenkielinen" not in result.stdout  # the English only
+
+    no_lang = l10n(data_copy, "diff", str(item))
+    assert no_lang.returncode == 1 and "LANG: name the one language to compare" in no_lang.stderr
+    no_text = l10n(data_copy, "diff", "--lang", "de", str(item))
+    assert no_text.returncode == 1 and "no de translation note" in no_text.stderr
+    upcoming = data_copy / "data" / "events" / "fixture-upcoming.yaml"
+    same = l10n(data_copy, "diff", "--lang", "fi", str(upcoming))
+    assert "the English has not changed since this translation" in same.stdout
