@@ -259,9 +259,9 @@ def test_record_round_trip_export_fill_import_build(data_copy, tmp_path, xliff_s
     assert first["record:supporters/sv-alfa#description"] == "Fixture supporter Alfa regionförbund."
     po_units = {u.getcontext() for u in po.pofile.parsefile(str(po_file)).units}
     assert set(first) <= po_units
-    result = l10n(data_copy, "import", str(tmp_path / "first-de.xlf"))
+    result = l10n(data_copy, "import", "--machine", str(tmp_path / "first-de.xlf"))
     assert result.returncode == 0, result.stderr
-    assert record_status(data_copy, "news/fixture-news-both", "de") == "up-to-date"
+    assert record_status(data_copy, "news/fixture-news-both", "de") == "machine"
 
     # the English changes: the record is outdated in German, and only its fields are exported
     item = data_copy / NEWS
@@ -279,7 +279,7 @@ def test_record_round_trip_export_fill_import_build(data_copy, tmp_path, xliff_s
         "record:news/fixture-news-both#summary",
         "record:news/fixture-news-both#title",
     ]
-    result = l10n(data_copy, "import", "--machine", str(tmp_path / "second-de.xlf"))
+    result = l10n(data_copy, "import", str(tmp_path / "second-de.xlf"))
     assert result.returncode == 0, result.stderr
     after = item.read_text(encoding="utf-8")
     # German after Finnish, the rest of the file as it was, the note with the current hash
@@ -287,8 +287,8 @@ def test_record_round_trip_export_fill_import_build(data_copy, tmp_path, xliff_s
     assert "summary:\n  en: Read https://example.org/r now.\n  fi: " in after
     assert "  de: |\n    Neu Dieser Text" in after  # two paragraphs: a literal block
     assert without_lang("de", after) == without_lang("de", before)
-    assert "  de: {method: machine, source: " in after
-    assert record_status(data_copy, "news/fixture-news-both", "de") == "machine"
+    assert "  de: {method: human, source: " in after
+    assert record_status(data_copy, "news/fixture-news-both", "de") == "up-to-date"
 
     site = Site(build_or_fail(data_copy, tmp_path / "out"))
     page = site.page("/de/news/fixture-news-both/")
@@ -297,7 +297,7 @@ def test_record_round_trip_export_fill_import_build(data_copy, tmp_path, xliff_s
     assert f"Neu {GERMAN} https://example.org/r bitte." in text
     status = json.loads((site.root / "translation-status.json").read_text(encoding="utf-8"))
     (record,) = [r for r in status["records"] if r["item"] == "news/fixture-news-both"]
-    assert record["languages"]["de"]["status"] == "machine"
+    assert record["languages"]["de"]["status"] == "up-to-date"
 
 
 def test_record_with_a_tampered_address_is_refused_and_nothing_written(data_copy, tmp_path):
