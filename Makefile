@@ -23,6 +23,7 @@
 #   make l10n-export LANG=xx  write what xx lacks for translators' tools: build/l10n/*.xlf and *.po
 #   make l10n-import FILE=...  [MACHINE=1]  merge a returned .xlf or .po (checked first)
 #   make l10n-diff FILE=content/xx/page.md  what changed in English since that translation
+#                     (a data record: FILE=content/data/news/x.yaml LANG=xx)
 #   make l10n-status  print the translation status of every page and catalogue, by language
 #   make l10n-stamp   record the English Source-Hash in translations that have none (once, after import),
 #                     and METHOD=human|machine [LANG=xx] in data records' text that has no translation note
@@ -30,8 +31,10 @@
 #                     (a data record: FILE=content/data/news/x.yaml LANG=xx)
 #   make deps         create .venv and install the pinned Python packages
 #   make node-deps    install the Nu Html Checker (npm package vnu-jar) into node_modules/
-#   make system-deps  install Chromium, nginx (with its njs module), a Java runtime and Cairo (the
-#                     link-preview picture) with apt-get when missing
+#   make system-deps  install Chromium, nginx (with its njs module), a Java runtime, Cairo (the
+#                     link-preview picture) and the OASIS XLIFF 1.2 schema (Debian's
+#                     php-symfony-translation ships it; the tests validate exports against it)
+#                     with apt-get when missing
 #   make bench-deps   install what make bench compares with: Hugo (apt-get) and Eleventy (npm, into bench/node/)
 #   make cms          the browser editor on the local checkout: http://127.0.0.1:8000/admin/ (saves
 #                     into content/, rebuilds and reloads like make devserver; no account needed)
@@ -72,6 +75,9 @@ deps: $(BIN)/.installed
 
 node-deps: $(VNU_JAR)
 
+# The OASIS XLIFF 1.2 schema as a Debian package ships it (tests/test_exchange.py reads it there)
+XLIFF_SCHEMA := /usr/share/php/Symfony/Component/Translation/Resources/schemas/xliff-core-1.2-strict.xsd
+
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
@@ -79,6 +85,7 @@ system-deps:
 	[ -f /usr/lib/nginx/modules/ngx_http_js_module.so ] || missing="$$missing libnginx-mod-http-js"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	ldconfig -p 2>/dev/null | grep -q 'libcairo\.so\.2 ' || missing="$$missing libcairo2"; \
+	[ -f $(XLIFF_SCHEMA) ] || missing="$$missing php-symfony-translation"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
@@ -197,8 +204,8 @@ l10n-import: deps
 	@$(L10N) import $(if $(MACHINE),--machine) $(FILE)
 
 l10n-diff: deps
-	@test -n "$(FILE)" || { echo "usage: make l10n-diff FILE=content/xx/page.md"; exit 2; }
-	@$(L10N) diff $(FILE)
+	@test -n "$(FILE)" || { echo "usage: make l10n-diff FILE=content/xx/page.md (a data record: FILE=content/data/news/x.yaml LANG=xx)"; exit 2; }
+	@$(L10N) diff $(L10N_LANGS) $(FILE)
 
 l10n-status: deps
 	@$(L10N) status

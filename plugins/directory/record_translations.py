@@ -15,7 +15,7 @@ outdated: the same rule, hash and statuses as Markdown pages (portal_core.transl
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from portal_core.errors import PortalError
 from portal_core.languages import EU_LANGUAGES
@@ -39,14 +39,29 @@ def _normalised(text: str) -> str:
     return "\n\n".join(part for part in paragraphs if part)
 
 
-def source_text(record: TranslatedRecord) -> str:
-    """Return the record's English text that its translations' source hash covers."""
+def paragraphs(text: str) -> list[str]:
+    """Return the paragraphs of a text as pages show them (white space inside made single)."""
+    return [part for part in _normalised(text).split("\n\n") if part]
+
+
+def fields_source_text(fields: Mapping[str, object], names: Iterable[str]) -> str:
+    """Return the English text a source hash covers, from a record's fields by name.
+
+    `fields` may be a record's plain data as read from any version of its file (``diff``
+    reads old ones from git): a field that is missing or has no English text is left out.
+    """
     parts = []
-    for name in record.TRANSLATED:
-        text = getattr(record, name)
-        if text:
+    for name in names:
+        text = fields.get(name)
+        if isinstance(text, Mapping) and isinstance(text.get(SOURCE_LANG), str):
             parts.append(f"{name}: {_normalised(text[SOURCE_LANG])}")
     return "\n".join(parts) + "\n"
+
+
+def source_text(record: TranslatedRecord) -> str:
+    """Return the record's English text that its translations' source hash covers."""
+    fields = {name: getattr(record, name) for name in record.TRANSLATED}
+    return fields_source_text(fields, record.TRANSLATED)
 
 
 def full_source_hash(record: TranslatedRecord) -> str:

@@ -1,10 +1,12 @@
 """Files for translators' tools: export what a language lacks as XLIFF 1.2 and PO, import them.
 
 `export` writes every segment a language lacks: each English page that is missing or outdated
-in it, split into its title, summary, headings, paragraphs and list items, and each interface
-string without a translation. The same segments go into an XLIFF 1.2 file (for CAT tools:
-Trados, memoQ and OmegaT all import 1.2; 2.0 is not read by all of them) and a PO file (for
-Weblate and gettext tools), both written by translate-toolkit.
+in it, split into its title, summary, headings, paragraphs and list items, the fields of the
+data records it lacks (a segment per paragraph; the records are the directory feature's, given
+as `RecordTexts` by portal.l10n), and each interface string without a translation. The same
+segments go into an XLIFF 1.2 file (for CAT tools: Trados, memoQ and OmegaT all import 1.2;
+2.0 is not read by all of them) and a PO file (for Weblate and gettext tools), both written by
+translate-toolkit.
 
 What a translation must keep as it is, is protected: ``{{fact}}`` placeholders, link targets
 ``](...)`` and the brackets of link texts, ``<...>`` autolinks, addresses, e-mail addresses,
@@ -15,7 +17,8 @@ it stays in the text, and a comment names them.
 protected pieces (in any order), nothing missing. Any mismatch is reported (file, segment, what
 differs) and nothing is written. Otherwise each page whose every segment is translated is
 written to content/<lang>/, with ``Translation-Method`` (human, or machine when asked) and the
-``Source-Hash`` of the English it translates; interface strings go into the catalogue.
+``Source-Hash`` of the English it translates; data records get the text and a translation note
+(the same method and hash); interface strings go into the catalogue.
 """
 
 from __future__ import annotations
@@ -24,18 +27,21 @@ import difflib
 import re
 import subprocess
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from babel.messages.pofile import read_po
 from portal_core.errors import PortalError, PortalErrors
 from portal_core.page_metadata import parse_page
+from portal_core.translations import translates
 from translate.storage import po, xliff
 from translate.storage.placeables import StringElem
 from translate.storage.placeables.xliff import Ph
 
 from .catalogue_upkeep import read_catalogue, write_catalogue
-from .translation_status import HASH_KEY, METHOD_KEY, Status, source_hash
+from .translation_status import HASH_KEY, METHOD_KEY, Status, full_source_hash, source_hash
 
 #: What a translation keeps exactly as in the English (longest alternatives first).
 PROTECTED = re.compile(
@@ -162,14 +168,36 @@ def compose_page(layout: PageLayout, targets: dict[str, str], method: str, hash_
     return "\n".join(head) + "\n\n" + "\n".join(body).rstrip("\n") + "\n"
 
 
+class RecordMerge(Protocol):
+    """Returned record segments checked: the problems found, or the files to write."""
+
+    problems: list[PortalError]
+
+    def write(self) -> list[str]:
+        """Write the merged records; return what was written."""
+
+
+class RecordTexts(Protocol):
+    """The data records' text, as the exchange needs it (portal.l10n gives it)."""
+
+    def segments(self, lang: str) -> list[tuple[str, str]]:
+        """Return (segment id, English) of every record field paragraph `lang` lacks."""
+
+    def merge(
+        self, lang: str, units: dict[str, tuple[str, str]], method: str, shown: str
+    ) -> RecordMerge:
+        """Check returned record segments {id: (English, translation)} and merge them."""
+
+
 @dataclass
 class Exchange:
-    """Where a language's pages and strings are, and what the English is."""
+    """Where a language's pages, records and strings are, and what the English is."""
 
     content: Path
     translations: Path
     languages: tuple[str, ...]
     source_lang: str
+    records: RecordTexts | None = None
 
     def check_language(self, lang: str, where: str = "LANG") -> None:
         """Refuse a code that is not one of the site's translation languages."""
@@ -201,13 +229,15 @@ class Exchange:
         return segments
 
     def segments(self, lang: str, report) -> list[Segment]:
-        """Return every segment `lang` lacks: pages missing or outdated, then strings."""
+        """Return every segment `lang` lacks: pages missing or outdated, records, strings."""
         self.check_language(lang)
         segments = []
         for path in report.paths():
             entry = report.entry(path, lang)
             if entry.status in (Status.MISSING, Status.OUTDATED):
                 segments += page_layout(path, self.english_page(path)).segments()
+        if self.records is not None:
+            segments += [Segment(id_, source) for id_, source in self.records.segments(lang)]
         return segments + self.string_segments(lang)
 
 
@@ -298,10 +328,13 @@ def import_file(exchange: Exchange, path: Path, machine: bool = False) -> list[s
     problems: list[PortalError] = []
     pages: dict[str, dict[str, str]] = {}
     strings: dict[str, str] = {}
+    records: dict[str, tuple[str, str]] = {}
     layouts: dict[str, PageLayout] = {}
     for unit_id, (source, target) in units.items():
         kind, _, name = unit_id.partition(":")
-        if kind == "page":
+        if kind == "record" and exchange.records is not None:
+            records[unit_id] = (source, target)
+        elif kind == "page":
             page = name.split("#", 1)[0]
             english = exchange.content / exchange.source_lang / f"{page}.md"
             if not english.is_file():
@@ -332,11 +365,15 @@ def import_file(exchange: Exchange, path: Path, machine: bool = False) -> list[s
             continue
         if kind == "page":
             pages.setdefault(page, {})[unit_id] = target.strip()
-        else:
+        elif kind == "string":
             strings[name] = target.strip()
+    method = "machine" if machine else "human"
+    merged = None
+    if records:  # checked even when pages have problems, so that all are reported
+        merged = exchange.records.merge(lang, records, method, shown)
+        problems += merged.problems
     if problems:
         raise PortalErrors(problems)
-    method = "machine" if machine else "human"
     written = []
     for page, targets in sorted(pages.items()):
         layout = layouts[page]
@@ -362,21 +399,34 @@ def import_file(exchange: Exchange, path: Path, machine: bool = False) -> list[s
                 message.user_comments = ["machine translation, not yet checked by a translator"]
         write_catalogue(catalogue, catalogue_path)
         written.append(f"{catalogue_path}: {len(strings)} strings")
+    if merged is not None:
+        written += merged.write()
     return written
 
 
-def english_changes(english: Path, recorded: str, translation: str) -> str:
-    """Return a unified diff of the English page from the version `recorded` hashes to now.
+def english_changes(
+    english: Path,
+    recorded: str,
+    translation: str,
+    hash_of: Callable[[str], str | None] = full_source_hash,
+    shown_of: Callable[[str], str] | None = None,
+) -> str:
+    """Return a unified diff of the English from the version `recorded` hashes to now.
 
     The version is looked up in the git history of the English file (newest first).
+    `hash_of` gives the whole source hash of a version of the file (None: not readable);
+    `shown_of` what the diff shows of it (default: the file as it is). A page's defaults are
+    the page's; a data record gives its English fields (portal.l10n).
     """
     english = Path(english).resolve()
     current = english.read_text(encoding="utf-8")
+    shown_of = shown_of or (lambda text: text)
     if not recorded:
         raise PortalError(
             translation, f"no {HASH_KEY}: it does not say which English it translates"
         )
-    if source_hash(current) == recorded:
+    now = hash_of(current) or ""
+    if translates(now, recorded):
         return f"{translation}: the English has not changed since this translation ({recorded})\n"
 
     def git(*args: str, cwd: Path = english.parent) -> str:
@@ -392,16 +442,16 @@ def english_changes(english: Path, recorded: str, translation: str) -> str:
             old = git("show", f"{commit}:{relative}", cwd=root)
         except PortalError:
             continue
-        if source_hash(old) == recorded:
+        if translates(hash_of(old) or "", recorded):
             lines = difflib.unified_diff(
-                old.splitlines(keepends=True),
-                current.splitlines(keepends=True),
+                shown_of(old).splitlines(keepends=True),
+                shown_of(current).splitlines(keepends=True),
                 f"{relative} ({commit[:12]}, {HASH_KEY} {recorded})",
-                f"{relative} (now, {HASH_KEY} {source_hash(current)})",
+                f"{relative} (now, {HASH_KEY} {now[: len(recorded)]})",
             )
             return "".join(lines)
     raise PortalError(
         translation,
         f"no version of {relative} in the git history has {HASH_KEY} {recorded}; compare the "
-        "translation with the English page as it is now, then `make l10n-reviewed`",
+        "translation with the English as it is now, then `make l10n-reviewed`",
     )

@@ -8,7 +8,7 @@ records of content/data/: this feature does not read them itself)::
     python -m portal.l10n [-s SETTINGS] init LANG
     python -m portal.l10n [-s SETTINGS] export LANG [--out DIR]
     python -m portal.l10n [-s SETTINGS] import [--machine] FILE
-    python -m portal.l10n [-s SETTINGS] diff FILE
+    python -m portal.l10n [-s SETTINGS] diff [--lang XX] FILE
     python -m portal.l10n [-s SETTINGS] [--content DIR] status [--json]
     python -m portal.l10n [-s SETTINGS] [--content DIR] stamp [--method M] [--lang XX] [FILE ...]
     python -m portal.l10n [-s SETTINGS] [--content DIR] reviewed [--human] [--lang XX] FILE...
@@ -17,8 +17,9 @@ records of content/data/: this feature does not read them itself)::
 keeps translated entries whose msgid left messages.pot as obsolete unless `--prune` is given,
 init refuses an existing catalogue and a language the site does not have.
 `export`, `import` and `diff` serve translators' tools (`exchange`): what a language lacks as
-XLIFF 1.2 and PO, a returned file merged after checking it, and what changed in the English
-since a translation's Source-Hash (from git history).
+XLIFF 1.2 and PO (pages, data records, strings), a returned file merged after checking it, and
+what changed in the English since a translation's Source-Hash or a record's translation note
+(from git history).
 `status` reads the same files with the same function as the build, so its figures are those of
 the site. `stamp` records the current English Source-Hash in every translation that has none
 (run once after importing translations), and a translation note (method and hash) in every
@@ -71,6 +72,14 @@ class DataRecords(Protocol):
 
     def reviewed(self, settings: dict, files: list[str], langs, human: bool) -> list[str]:
         """Record the current English hash in the notes of `langs`; return messages."""
+
+    def texts(self, settings: dict) -> exchange.RecordTexts:
+        """Return the records' text for export and import."""
+
+    def diff_basis(self, settings: dict, file: str, langs):
+        """Return what `make l10n-diff` compares for a record: an object with `file` (the
+        record file), `recorded` (the note's hash), `hash_of` and `shown_of` (for
+        exchange.english_changes)."""
 
 
 def load_settings(settings_file: str | Path) -> dict:
@@ -232,18 +241,19 @@ def _catalogue_command(args, settings: dict) -> int:
     return 0
 
 
-def _exchange(settings: dict) -> exchange.Exchange:
+def _exchange(settings: dict, data: DataRecords | None) -> exchange.Exchange:
     return exchange.Exchange(
         Path(settings["PATH"]),
         Path(settings["TRANSLATIONS_PATH"]),
         tuple(settings["LANGUAGES"]),
         settings["DEFAULT_LANG"],
+        data.texts(settings) if data is not None else None,
     )
 
 
-def _exchange_command(args, settings: dict) -> int:
+def _exchange_command(args, settings: dict, data: DataRecords | None) -> int:
     """Run export, import or diff."""
-    exchanger = _exchange(settings)
+    exchanger = _exchange(settings, data)
     if args.command == "export":
         exchanger.check_language(args.lang)
         segments = exchanger.segments(args.lang, status_report(settings))
@@ -254,6 +264,13 @@ def _exchange_command(args, settings: dict) -> int:
     if args.command == "import":
         for line in exchange.import_file(exchanger, Path(args.file), machine=args.machine):
             print(line)
+        return 0
+    if data is not None and data.owns(settings, args.file):
+        basis = data.diff_basis(settings, args.file, args.lang)
+        changes = exchange.english_changes(
+            basis.file, basis.recorded, args.file, basis.hash_of, basis.shown_of
+        )
+        print(changes, end="")
         return 0
     path, _lang, page = _translation_of(settings, args.file)
     recorded = (parse_page(path.read_text(encoding="utf-8")).get(HASH_KEY) or "").strip()
@@ -289,7 +306,10 @@ def main(argv: list[str] | None = None, data: DataRecords | None = None) -> int:
         "--machine", action="store_true", help=f"record {METHOD_KEY}: machine (default human)"
     )
     diff_parser = commands.add_parser("diff", help="what changed in English since a translation")
-    diff_parser.add_argument("file", help="a translation (content/xx/...md)")
+    diff_parser.add_argument(
+        "file", help="a translation (content/xx/...md) or a data record (content/data/...yaml)"
+    )
+    diff_parser.add_argument("--lang", action="append", help="for a data record: the language")
     stamp_parser = commands.add_parser("stamp", help="record Source-Hash where there is none")
     stamp_parser.add_argument("files", nargs="*", help="only these translations")
     stamp_parser.add_argument(
@@ -317,7 +337,7 @@ def main(argv: list[str] | None = None, data: DataRecords | None = None) -> int:
         if args.command in ("extract", "update", "init"):
             return _catalogue_command(args, settings)
         if args.command in ("export", "import", "diff"):
-            return _exchange_command(args, settings)
+            return _exchange_command(args, settings, data)
         if args.command == "status":
             report = status_report(settings, data)
             if args.json:
