@@ -118,3 +118,27 @@ def test_every_shipped_calendar_file_parses(shipped_site):
     for file in files:
         calendar = icalendar.Calendar.from_ical(file.read_bytes())
         assert calendar.walk("VEVENT"), file
+
+
+def test_every_record_is_in_the_language_of_each_feed_and_sitemap(shipped_site, sample):
+    """The shipped records are written in all 24 languages (issue #15): no feed entry falls back
+    to English, and every news item and event page is a page of its language."""
+    namespace = {
+        "a": "http://www.w3.org/2005/Atom",
+        "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    }
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    for lang in EU_LANGUAGES:
+        for kind in ("news", "events", "supporters"):
+            feed = lxml.etree.parse(str(shipped_site.path(f"/{lang}/feeds/{kind}.atom.xml")))
+            entries = feed.xpath("//a:entry", namespaces=namespace)
+            assert entries, (lang, kind)
+            marked = [e for e in feed.iter() if e.get(xml_lang) not in (None, lang)]
+            assert not marked, (lang, kind, [e.tag for e in marked][:3])
+        sitemap = lxml.etree.parse(str(shipped_site.path(f"/sitemap-{lang}.xml")))
+        listed = set(sitemap.xpath("//s:loc/text()", namespaces=namespace))
+        shown = [slug for slug, item in sample.news.items() if item.date <= BUILD_DAY]
+        for slug in shown:
+            assert any(url.endswith(f"/{lang}/news/{slug}/") for url in listed), (lang, slug)
+        for slug in sample.events:
+            assert any(url.endswith(f"/{lang}/calendar/{slug}/") for url in listed), (lang, slug)
