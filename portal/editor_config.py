@@ -7,7 +7,8 @@ from what the build validates, so that the editor and the build cannot drift apa
   field (a text by language becomes one box per site language, English required; a country a
   list of CLDR's countries; a date a date picker; a choice its values; limits their limits);
 - the navigation: the model of content/data/navigation.yaml;
-- Markdown pages: the metadata keys of PAGE_METADATA, in the 24 languages, one folder each.
+- Markdown pages: the metadata keys of PAGE_METADATA, in the 24 languages, one folder each,
+  read and written in the pages' own `Key: value` format (cms/page-format.js).
 
 The backend (which repository, GitHub or GitLab) is not in this file: the build adds it from
 the EDITOR setting, and the local backend of `make cms` at start (plugins/serving/editor.py).
@@ -61,10 +62,18 @@ EMAIL_PATTERN = r"^[^\s@]+@[^\s@]+\.[^\s@]+$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}$"
 TIMEZONE_PATTERN = r"^(UTC|[A-Za-z_]+(/[A-Za-z0-9_+-]+)+)$"
 
-#: Metadata keys of a Markdown page (PAGE_METADATA) and their field in the editor.
+#: Metadata keys of a Markdown page (PAGE_METADATA) and their field in the editor, in the order
+#: the site's pages write them (cms/page-format.js writes a page's header in this order).
 PAGE_FIELDS = {
     "title": {"label": "Title", "widget": "string", "i18n": True},
     "summary": {"label": "Summary", "widget": "text", "required": False, "i18n": True},
+    "modified": {
+        "label": "Modified",
+        "widget": "string",
+        "required": False,
+        "pattern": [DAY_PATTERN, "YYYY-MM-DD"],
+        "i18n": True,
+    },
     "template": {
         "label": "Template (leave empty for an ordinary page)",
         "widget": "string",
@@ -78,15 +87,18 @@ PAGE_FIELDS = {
         "required": False,
         "i18n": True,
     },
-    "modified": {
-        "label": "Modified",
-        "widget": "string",
-        "required": False,
-        "pattern": [DAY_PATTERN, "YYYY-MM-DD"],
-        "i18n": True,
-    },
     "source-hash": {"label": "Source hash", "widget": "hidden", "required": False, "i18n": True},
 }
+#: The pages' own format (cms/page-format.js): the `Key: value` header the build reads.
+PAGE_FORMAT = "pelican-page"
+#: The Markdown text, edited as it is written by default (the rich-text mode rewrites it).
+BODY_FIELD = {
+    "label": "Text",
+    "name": "body",
+    "widget": "markdown",
+    "modes": ["raw", "rich_text"],
+}
+CONTENT_DIR = PROJECT_DIR / "content"
 
 
 class NoWidget(Exception):
@@ -274,32 +286,78 @@ def _record_collection(name: str, model: type[BaseModel], id_field: str, identif
     }
 
 
-def page_collection(metadata_keys: tuple[str, ...]) -> dict:
-    """Return the collection of Markdown pages: content/<lang>/<name>.md, one folder a language."""
+def page_fields(metadata_keys: tuple[str, ...], translated: bool) -> list[dict]:
+    """Return the fields of a page: its metadata keys in PAGE_FIELDS order, then its text.
+
+    `translated`: with the i18n markers of a collection in every language.
+    """
     unknown = [key for key in metadata_keys if key not in PAGE_FIELDS]
     if unknown:
         raise NoWidget(
             f"page metadata key {unknown[0]!r} (PAGE_METADATA) has no editor field; add one to "
             "PAGE_FIELDS in portal/editor_config.py"
         )
-    fields = [{"name": key, **PAGE_FIELDS[key]} for key in metadata_keys]
-    fields.append({"label": "Text", "name": "body", "widget": "markdown", "i18n": True})
+    fields = [{"name": key, **PAGE_FIELDS[key]} for key in PAGE_FIELDS if key in metadata_keys]
+    fields.append({**BODY_FIELD, "i18n": True})
+    if not translated:
+        fields = [{k: v for k, v in field.items() if k != "i18n"} for field in fields]
+    return fields
+
+
+def page_folders(content_dir: Path = CONTENT_DIR) -> list[str]:
+    """Return the folders of pages below the source language's folder ("supporters")."""
+    source = content_dir / SOURCE_LANG
+    return sorted(
+        path.relative_to(source).as_posix()
+        for path in source.rglob("*")
+        if path.is_dir() and any(path.glob("*.md"))
+    )
+
+
+def _page_collection(name: str, label_text: str, folder: str, fields: list[dict]) -> dict:
     return {
-        "name": "pages",
-        "label": "Pages",
-        "folder": "content",
+        "name": name,
+        "label": label_text,
+        "folder": folder,
         "extension": "md",
-        "format": "frontmatter",
+        "format": PAGE_FORMAT,
         "create": True,
-        "i18n": True,
         "identifier_field": "title",
         "slug": "{{slug}}",
         "fields": fields,
     }
 
 
-def editor_config(metadata_keys: tuple[str, ...]) -> dict:
-    """Return the editor's configuration (without its backend)."""
+def page_collections(metadata_keys: tuple[str, ...], folders: list[str]) -> list[dict]:
+    """Return the collections of Markdown pages.
+
+    Pages at the top of content/<lang>/ are one collection with the editor's own languages
+    (content/en/x.md beside content/fi/x.md). Decap takes a file's language from the folder
+    just above it, so the pages of a folder below (content/<lang>/supporters/x.md) cannot be
+    such a collection: each such folder has one collection per language, generated.
+    """
+    pages = _page_collection("pages", "Pages", "content", page_fields(metadata_keys, True))
+    collections = [{**pages, "i18n": True}]
+    for folder in folders:
+        fields = page_fields(metadata_keys, False)
+        for lang in FIELD_LANGUAGES:
+            collections.append(
+                _page_collection(
+                    f"pages-{folder.replace('/', '-')}-{lang}",
+                    f"Pages in {folder}/: {endonym(lang)} ({lang})",
+                    f"content/{lang}/{folder}",
+                    fields,
+                )
+            )
+    return collections
+
+
+def editor_config(metadata_keys: tuple[str, ...], folders: list[str] | None = None) -> dict:
+    """Return the editor's configuration (without its backend).
+
+    `folders`: the folders of pages below a language's folder (default: content/en/'s).
+    """
+    folders = page_folders() if folders is None else folders
     return {
         "publish_mode": "editorial_workflow",
         "media_folder": "theme/static/images",
@@ -311,7 +369,7 @@ def editor_config(metadata_keys: tuple[str, ...]) -> dict:
             "default_locale": SOURCE_LANG,
         },
         "collections": [
-            page_collection(metadata_keys),
+            *page_collections(metadata_keys, folders),
             _record_collection("news", NewsItem, "slug", "title.en"),
             _record_collection("events", Event, "slug", "title.en"),
             _record_collection("supporters", Supporter, "id", "name"),

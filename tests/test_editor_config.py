@@ -43,7 +43,22 @@ def test_every_model_field_and_language_has_its_editor_field():
     codes = {option["value"] for option in country["options"]}
     assert {"FI", "NO", "UA"} <= codes and not codes & {"EU", "UK", "EL", "ZZ"}
     pages = collection(config, "pages")
-    assert [f["name"] for f in pages["fields"]][:-1] == list(metadata_keys(SETTINGS))
+    assert sorted(f["name"] for f in pages["fields"]) == sorted([*metadata_keys(SETTINGS), "body"])
+    assert pages["format"] == "pelican-page" and pages["i18n"] is True
+
+
+def test_pages_of_every_folder_and_language_are_in_the_editor():
+    config = YAML(typ="safe").load(CONFIG_FILE.read_text(encoding="utf-8"))
+    folders = {c["folder"] for c in config["collections"] if c.get("format") == "pelican-page"}
+    # Decap puts the pages at the top of content/<lang>/ in one collection with its languages
+    # (folder "content"); every folder below a language's folder has one per language.
+    below = {
+        page.parent.relative_to(PROJECT).as_posix()
+        for page in (PROJECT / "content").glob("*/*/*.md")
+        if page.parts[-3] in EU_LANGUAGES
+    }
+    assert "content/fi/supporters" in below
+    assert folders == {"content", *below}
 
 
 def test_a_field_the_generator_does_not_know_stops_it():

@@ -39,6 +39,10 @@ ENTRY = "decap-cms.js"
 #: address there, which the configuration file cannot know; it uses the local backend only
 #: on localhost and 127.0.0.1, so a published site signs in with `backend:`.
 STARTER = "start-editor.js"
+#: Our own script, run after Decap's bundle and before it starts: the format of the site's
+#: Markdown pages (their `Key: value` header), registered with Decap as "pelican-page".
+PAGE_FORMAT = "page-format.js"
+PAGE_FORMAT_SOURCE = "cms/page-format.js"
 STARTER_SCRIPT = """\
 // Written by plugins/serving/editor.py.
 window.CMS_MANUAL_INIT = true;
@@ -94,7 +98,8 @@ def editor_page(site_name: str) -> str:
         f"<title>{title}</title>\n"
         '<link href="config.yml" type="text/yaml" rel="cms-config-url">\n'
         f'<script src="{STARTER}"></script>\n'
-        f'</head>\n<body>\n<script src="{ENTRY}"></script>\n</body>\n</html>\n'
+        f'</head>\n<body>\n<script src="{ENTRY}"></script>\n'
+        f'<script src="{PAGE_FORMAT}"></script>\n</body>\n</html>\n'
     )
 
 
@@ -118,6 +123,8 @@ def editor_outputs(settings: dict, project: Path) -> list[FileOutput]:
         FileOutput(f"{folder}/config.yml", lambda: text.encode("utf-8"), inputs=text),
         FileOutput(f"{folder}/{STARTER}", STARTER_SCRIPT.encode, inputs=STARTER_SCRIPT),
     ]
+    page_format = (project / PAGE_FORMAT_SOURCE).read_text(encoding="utf-8")
+    outputs.append(FileOutput(f"{folder}/{PAGE_FORMAT}", page_format.encode, inputs=page_format))
     # The entry script and the chunks it loads from its own folder (source maps left out).
     for path in sorted(bundle.glob(f"*{ENTRY}")):
         stat = path.stat()
