@@ -54,8 +54,21 @@ TranslationNote = record_fields.TranslationNote
 
 FIELD_LANGUAGES = [SOURCE_LANG, "fi", *sorted(set(EU_LANGUAGES) - {SOURCE_LANG, "fi"})]
 
-DAY_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-WHEN_PATTERN = r"^\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?$"
+# A day that exists, from EARLIEST_DAY to LATEST_DAY (2008-01-01 to 2099-12-31), as the build's
+# Day and When check it: 30 or 31 days by month, 29 February in leap years only.
+# tests/test_editor_values.py compares it with the build's rule on every candidate string.
+_YEAR = r"20(?:0[89]|[1-9]\d)"
+_LEAP_YEAR = r"20(?:08|[2468][048]|[13579][26])"
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+    r"|02-(?:0[1-9]|1\d|2[0-8]))"
+)
+_DAY = rf"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+DAY_PATTERN = rf"^{_DAY}$"
+WHEN_PATTERN = rf"^{_DAY}(?: (?:[01]\d|2[0-3]):[0-5]\d)?$"
+DAY_RULE = "a date that exists, YYYY-MM-DD, from 2008 to 2099"
+WHEN_RULE = "a date that exists, YYYY-MM-DD, or YYYY-MM-DD HH:MM, from 2008 to 2099"
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 URL_PATTERN = r"^https?://[^\s/]+\.[^\s]+$"
 EMAIL_PATTERN = r"^[^\s@]+@[^\s@]+\.[^\s@]+$"
@@ -71,7 +84,7 @@ PAGE_FIELDS = {
         "label": "Modified",
         "widget": "string",
         "required": False,
-        "pattern": [DAY_PATTERN, "YYYY-MM-DD"],
+        "pattern": [DAY_PATTERN, DAY_RULE],
         "i18n": True,
     },
     "template": {
@@ -190,11 +203,12 @@ def widget(model: type[BaseModel], name: str, hint: Any, info: FieldInfo) -> dic
             "date_format": "YYYY-MM-DD",
             "time_format": False,
             "picker_utc": True,
+            "pattern": [DAY_PATTERN, DAY_RULE],
         },
         record_fields.When: {
             "widget": "string",
             "hint": "YYYY-MM-DD, or YYYY-MM-DD HH:MM in the event's local time",
-            "pattern": [WHEN_PATTERN, "YYYY-MM-DD or YYYY-MM-DD HH:MM"],
+            "pattern": [WHEN_PATTERN, WHEN_RULE],
         },
         record_fields.Country: {"widget": "select", "options": countries()},
         record_fields.Slug: {
