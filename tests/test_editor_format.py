@@ -1,8 +1,9 @@
-"""The editor's page format (cms/page-format.js) reads and writes pages as the build does.
+"""Our scripts in the editor read, write and stamp files as the build does (run in node).
 
-The script runs in node here, on every Markdown page of the site and on made-up headers:
-what it reads must be what page_metadata.parse_page (the build's reader) reads, and writing
-back what it read must give the file byte for byte.
+cms/page-format.js, on every Markdown page of the site and on made-up headers: what it reads
+must be what page_metadata.parse_page (the build's reader) reads, and writing back what it read
+must give the file byte for byte. cms/translation-notes.js, on every record of the site: the
+source hash it stamps must be the build's.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ import subprocess
 
 import pytest
 from conftest import PROJECT, needs_tool
+from directory.data_loading import read_yaml, validate
+from directory.events import Event
+from directory.news import NewsItem
+from directory.record_translations import source_hash
+from directory.supporters import Supporter
 from portal_core.page_metadata import parse_page
+from portal_core.translations import text_hash
 
 from portal.editor_config import PAGE_FIELDS
 
@@ -101,3 +108,60 @@ def test_a_value_with_blank_lines_stays_in_the_header():
     data = {"title": "Title", "summary": "One\n\n  two\r\nthree", "body": "Text.\n"}
     (text,) = run([("write", data)])
     assert build_reads(text) == {"title": "Title", "summary": "One\ntwo\nthree", "body": "Text.\n"}
+
+
+NOTES_SCRIPT = PROJECT / "cms" / "translation-notes.js"
+NOTES_RUNNER = """
+const notes = require(process.argv[1]);
+const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
+Promise.all(input.map(([data, fields]) =>
+  Promise.all([notes.sourceHash(data, fields), notes.stampedNotes(data, fields)])
+)).then((out) => process.stdout.write(JSON.stringify(out)));
+"""
+
+
+def run_notes(calls: list[tuple[dict, list[str]]]) -> list:
+    """Return [source hash, stamped notes or None] of each (record data, fields) in node."""
+    node = needs_tool("node")
+    result = subprocess.run(
+        [node, "-e", NOTES_RUNNER, str(NOTES_SCRIPT)],
+        input=json.dumps(calls, default=str),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(result.stdout)
+
+
+def test_the_editor_stamps_the_source_hash_the_build_computes_for_every_record():
+    models = {"news": NewsItem, "events": Event, "supporters": Supporter}
+    ids = {"news": "slug", "events": "slug", "supporters": "id"}
+    calls, expected = [], []
+    for kind, model in models.items():
+        for path in sorted((PROJECT / "content" / "data" / kind).glob("*.yaml")):
+            data, source, problems = read_yaml(path)
+            record, problems = validate(model, data, source, {ids[kind]: path.stem})
+            assert problems == [] and record is not None, path
+            calls.append((dict(data), list(model.TRANSLATED)))
+            expected.append(source_hash(record))
+    assert len(calls) > 30
+    found = run_notes(calls)
+    assert [hash_ for hash_, _ in found] == expected
+    # Every shipped record has its notes: nothing to stamp.
+    assert [notes for _, notes in found] == [None] * len(calls)
+
+
+def test_a_text_written_in_the_editor_gets_a_human_note_and_an_existing_note_is_kept():
+    data = {
+        "title": {"en": "  Two   words\n", "fi": "Kaksi sanaa", "sv": ""},
+        "summary": {"en": "First paragraph.\n \nSecond  one.", "de": "Zwei Wörter"},
+        "translations": {"de": {"method": "machine", "source": "0123456789ab"}},
+    }
+    ((hash_, notes),) = run_notes([(data, ["title", "summary", "body"])])
+    text = "title: Two words\nsummary: First paragraph.\n\nSecond one.\n"
+    assert hash_ == text_hash(text)[:12]
+    assert notes == {
+        "de": {"method": "machine", "source": "0123456789ab"},
+        "fi": {"method": "human", "source": hash_},
+    }
