@@ -26,6 +26,7 @@ from directory.news import NewsItem
 from directory.record_translations import source_hash
 from directory.supporters import Supporter
 from playwright.sync_api import expect
+from portal_core.page_metadata import parse_page, set_metadata
 from serving.editor import DEFAULT_EDITOR, ENTRY
 
 from portal.editor_config import WHEN_RULE
@@ -286,6 +287,30 @@ def test_a_page_added_in_the_editor_and_put_in_the_menu_is_on_every_english_page
     home = wait_for_page(f"{base}/en/", containing='href="/en/energy-poverty/"')
     assert title in home
     assert body in wait_for_page(f"{base}/en/energy-poverty/")
+
+
+@pytest.mark.parametrize("name", ["commitments", "who-can-join"])  # {{fact}}, {filename} links
+def test_a_finnish_page_below_a_folder_edited_in_the_editor_changes_only_its_edited_line(
+    editor, chromium, name
+):
+    root, base = editor
+    path = root / "content" / "fi" / "supporters" / f"{name}.md"
+    before = path.read_text(encoding="utf-8")
+    summary = "Tämän sivun tiivistelmä on kirjoitettu uudelleen selaimen muokkaimessa."
+    changed_after = path.stat().st_mtime
+    editor_page = EditorPage(chromium, base)
+    try:
+        editor_page.open(f"/collections/pages-supporters-fi/entries/{path.stem}")
+        box = editor_page.field("summary")
+        expect(box).to_have_value(parse_page(before).get("summary"))
+        box.fill(summary)
+        editor_page.publish()
+        after = wait_for_file(path, editor_page.page, changed_after)
+    finally:
+        editor_page.close()
+    # Metadata, text, links and placeholders as they were: only the Summary line is new.
+    assert after == set_metadata(before, "Summary", summary)
+    wait_for_page(f"{base}/fi/supporters/{name}/", containing=summary)
 
 
 def test_a_date_that_does_not_exist_and_an_unknown_country_are_refused_in_the_editor(
