@@ -40,7 +40,8 @@
 #                     into content/, rebuilds and reloads like make devserver; no account needed)
 #   make cms-deps     install the editor, Decap CMS, and its local backend (npm, into cms/node_modules/);
 #                     make html includes /admin/ only when it is installed
-#   make cms-config   write the editor's configuration cms/config.yml from the record models
+#   make cms-config   write the editor's configuration cms/config.yml (and the fields its notes
+#                     script hashes, cms/translated-fields.json) from the record models
 
 PY_VERSION ?= python3
 VENV := .venv

@@ -7,7 +7,11 @@ import pytest
 import rcssmin
 from conftest import EU_ORDER, FIXTURE_SITE, PROJECT, run_build
 from serving.apache import htaccess
-from serving.policy import serving_policy
+from serving.policy import (
+    content_security_policy,
+    editor_content_security_policy,
+    serving_policy,
+)
 from serving.static_hosts import headers_file, redirects_file
 
 OLD = "/participation/as-a-network-of-local-authorities_{lang}.html"
@@ -40,10 +44,67 @@ def test_redirects_file_has_301s_and_language_rules(policy):
 def test_headers_file_sends_security_headers_everywhere_and_caches_only_hashed_files(policy):
     text = headers_file(policy)
     everywhere = text.split("\n/*\n")[1].split("\n/\n")[0]
-    assert "Content-Security-Policy: default-src 'self'" in everywhere
+    assert "Content-Security-Policy" not in everywhere  # hosts would join it with the editor's
     assert "X-Content-Type-Options: nosniff" in everywhere
     assert "Cache-Control" not in everywhere  # hosts would join it with the rules below
     assert "/assets/*\n  Cache-Control: public, max-age=31536000, immutable" in text
+
+
+CSP = "Content-Security-Policy"
+
+
+def header_rules(text: str) -> list[tuple[str, dict[str, str]]]:
+    """Return the rules of a _headers file: (path pattern, headers)."""
+    rules: list[tuple[str, dict[str, str]]] = []
+    for line in text.splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        if line.startswith("/"):
+            rules.append((line, {}))
+        else:
+            name, _, value = line.strip().partition(": ")
+            rules[-1][1][name] = value
+    return rules
+
+
+def matches(pattern: str, url: str) -> bool:
+    """Tell whether a _headers path pattern matches `url` (a trailing * or an exact path)."""
+    if pattern.endswith("*") and pattern.count("*") == 1:
+        return url.startswith(pattern[:-1])
+    return "*" not in pattern and url == pattern
+
+
+def test_static_hosts_never_send_two_policies_and_the_editor_gets_its_own(fixture_site):
+    # Both hosts join the values of all matching rules, and two policies are both enforced.
+    rules = header_rules((fixture_site.root / "_headers").read_text(encoding="utf-8"))
+    site, editor = content_security_policy(), editor_content_security_policy()
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{site.split("; frame")[0]}'
+    pages = {fixture_site.url_of(f): f for f in fixture_site.html_files()}
+    pages |= {"/" + f.relative_to(fixture_site.root).as_posix(): f for f in pages.values()}
+    assert {"/", "/404.html", "/fi/"} <= set(pages)
+    assert any(url.startswith("/participation/") for url in pages)
+    without_header = []
+    for url, file in pages.items():
+        if url.startswith("/admin/"):
+            continue
+        found = [h[CSP] for p, h in rules if matches(p, url) and CSP in h]
+        assert found in ([], [site]), url
+        if not found:  # a page outside the language folders: its <meta> carries the policy
+            text = file.read_text(encoding="utf-8").replace("&#39;", "'")
+            assert meta in text, url
+            without_header.append(url)
+    assert not any(url.startswith(("/fi/", "/en/")) for url in without_header)
+    for url in ("/admin/", "/admin/index.html", "/admin/decap-cms.js"):
+        assert [h[CSP] for p, h in rules if matches(p, url) and CSP in h] == [editor], url
+
+
+def test_htaccess_gives_the_editor_its_own_csp(policy):
+    text = htaccess(policy)
+    block = text.split('<If "%{REQUEST_URI} =~ m#^/admin/#">')[1].split("</If>")[0]
+    assert f'Header always set Content-Security-Policy "{editor_content_security_policy()}"' in (
+        block.replace('\\"', '"')
+    )
+    assert "'unsafe-eval'" in block and "'unsafe-eval'" not in text.split("<If")[0]
 
 
 def test_htaccess_covers_negotiation_404_moves_and_headers(policy):

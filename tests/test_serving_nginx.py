@@ -2,10 +2,19 @@
 
 import lxml.html
 import pytest
-from conftest import EU_ORDER, running_nginx
+from conftest import EU_ORDER, PROJECT, needs_tool, running_nginx
 from negotiation_cases import CASES, EU, random_headers
+from serving.editor import DEFAULT_EDITOR, ENTRY
 from serving.negotiation import negotiate
-from serving.policy import MEDIA_TYPES, SUFFIX_MEDIA_TYPES, media_type
+from serving.policy import (
+    MEDIA_TYPES,
+    SUFFIX_MEDIA_TYPES,
+    content_security_policy,
+    editor_content_security_policy,
+    media_type,
+)
+
+BUNDLE = PROJECT / DEFAULT_EDITOR["bundle"]
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'",
@@ -66,6 +75,20 @@ def test_security_headers_are_sent(nginx_site, path):
     for name, value in SECURITY_HEADERS.items():
         assert value in (response.headers.get(name) or ""), f"{path}: {name}"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_editor_gets_its_own_csp_and_visitor_pages_keep_the_sites(nginx_site, shipped_site):
+    if not shipped_site.exists("/admin/"):
+        needs_tool("decap-cms bundle", str(BUNDLE / ENTRY))  # skips, or fails in CI
+    for path in ("/admin/", "/admin/config.yml", "/admin/page-format.js"):
+        response = nginx_site.get(path)
+        assert response.status == 200, path
+        assert response.headers["Content-Security-Policy"] == editor_content_security_policy()
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    for path in ("/", "/en/", "/en/supporters/", "/admin-not/", "/en/admin/"):
+        response = nginx_site.get(path, {"Accept-Language": "sw"})
+        assert response.headers["Content-Security-Policy"] == content_security_policy(), path
+        assert "'unsafe-eval'" not in response.headers["Content-Security-Policy"]
 
 
 def test_fingerprinted_assets_are_cached_for_a_year_pages_are_revalidated(nginx_site):

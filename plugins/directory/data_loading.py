@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
 from . import record_translations
+from .record_fields import SOURCE_LANG
 
 logger = logging.getLogger(__name__)
 #: Fewest files worth parsing in worker processes.
@@ -333,6 +335,57 @@ def _message(error: dict) -> str:
     return message
 
 
+def _blank(value: object) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def _model_in(hint: Any) -> type[BaseModel] | None:
+    """Return the model a field's type is (or is optionally), or None."""
+    if isinstance(hint, type) and issubclass(hint, BaseModel):
+        return hint
+    models = [arg for arg in typing.get_args(hint) if isinstance(arg, type)]
+    models = [arg for arg in models if issubclass(arg, BaseModel)]
+    return models[0] if len(models) == 1 and type(None) in typing.get_args(hint) else None
+
+
+def without_empty_optional(model: type[BaseModel], data: dict) -> dict:
+    """Return `data` without the empty values ("") of fields `model` does not require.
+
+    The browser editor writes a field an editor cleared as "" (Decap CMS has no option to leave
+    it out), and a text by language as {en: ..., fi: ""} once a box was touched: an empty
+    optional value means "none", as a missing one does. Required fields and the English text
+    stay as they are, so an empty one is still refused with its own message.
+    """
+    result = {}
+    for name, value in data.items():
+        info = model.model_fields.get(name)
+        if info is None:
+            result[name] = value
+            continue
+        if _blank(value) and not info.is_required():
+            continue
+        nested = _model_in(info.annotation)
+        if nested is not None and isinstance(value, dict):
+            value = without_empty_optional(nested, value)
+        elif typing.get_origin(info.annotation) is dict and isinstance(value, dict):
+            (_, item) = typing.get_args(info.annotation)
+            item_model = _model_in(item)
+            kept = {}
+            for key, text in value.items():
+                if isinstance(text, dict) and item_model is not None:
+                    if all(_blank(part) for part in text.values()):
+                        continue  # an optional entry (a translation note) left empty
+                    text = without_empty_optional(item_model, text)
+                elif _blank(text) and key != SOURCE_LANG:
+                    continue
+                kept[key] = text
+            if not kept and not info.is_required():
+                continue
+            value = kept
+        result[name] = value
+    return result
+
+
 def validate(
     model: type[Record], data: Any, source: Source, extra: dict[str, Any]
 ) -> tuple[Record | None, list[PortalError]]:
@@ -350,7 +403,7 @@ def validate(
     if problems:
         return None, problems
     try:
-        record = model.model_validate({**data, **extra})
+        record = model.model_validate({**without_empty_optional(model, data), **extra})
     except ValidationError as error:
         for item in error.errors(include_url=False):
             location = tuple(part for part in item["loc"] if part != "[key]")

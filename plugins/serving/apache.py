@@ -84,6 +84,13 @@ def htaccess(policy: ServingPolicy) -> str:
         f"    Header always set {name} {_quote(value)}" for name, value in policy.security_headers
     ]
     lines.append(f"    Header always set Cache-Control {_quote(REVALIDATE_CACHE)}")
+    editor_csp = dict(policy.editor_security_headers)["Content-Security-Policy"]
+    lines += [
+        "    # The browser editor: its own Content-Security-Policy, not the site's.",
+        f'    <If "%{{REQUEST_URI}} =~ m#^{re.escape(policy.editor_prefix)}#">',
+        f"        Header always set Content-Security-Policy {_quote(editor_csp)}",
+        "    </If>",
+    ]
     prefixes = "|".join(re.escape(prefix) for prefix in policy.immutable_prefixes)
     lines += [
         f'    <If "%{{REQUEST_URI}} =~ m#^({prefixes})#">',

@@ -39,6 +39,13 @@ ENTRY = "decap-cms.js"
 #: address there, which the configuration file cannot know; it uses the local backend only
 #: on localhost and 127.0.0.1, so a published site signs in with `backend:`.
 STARTER = "start-editor.js"
+#: Our own scripts, run after Decap's bundle and before it starts (from cms/): the format of
+#: the site's Markdown pages (their `Key: value` header), registered as "pelican-page"; and
+#: the translation notes of record texts written in the editor (a preSave listener).
+OWN_SCRIPTS = ("page-format.js", "translation-notes.js")
+#: Our own files served beside them: what translation-notes.js reads (make cms-config).
+OWN_FILES = (*OWN_SCRIPTS, "translated-fields.json")
+OWN_FOLDER = "cms"
 STARTER_SCRIPT = """\
 // Written by plugins/serving/editor.py.
 window.CMS_MANUAL_INIT = true;
@@ -94,7 +101,9 @@ def editor_page(site_name: str) -> str:
         f"<title>{title}</title>\n"
         '<link href="config.yml" type="text/yaml" rel="cms-config-url">\n'
         f'<script src="{STARTER}"></script>\n'
-        f'</head>\n<body>\n<script src="{ENTRY}"></script>\n</body>\n</html>\n'
+        f'</head>\n<body>\n<script src="{ENTRY}"></script>\n'
+        + "".join(f'<script src="{name}"></script>\n' for name in OWN_SCRIPTS)
+        + "</body>\n</html>\n"
     )
 
 
@@ -118,6 +127,9 @@ def editor_outputs(settings: dict, project: Path) -> list[FileOutput]:
         FileOutput(f"{folder}/config.yml", lambda: text.encode("utf-8"), inputs=text),
         FileOutput(f"{folder}/{STARTER}", STARTER_SCRIPT.encode, inputs=STARTER_SCRIPT),
     ]
+    for name in OWN_FILES:
+        own = (project / OWN_FOLDER / name).read_text(encoding="utf-8")
+        outputs.append(FileOutput(f"{folder}/{name}", own.encode, inputs=own))
     # The entry script and the chunks it loads from its own folder (source maps left out).
     for path in sorted(bundle.glob(f"*{ENTRY}")):
         stat = path.stat()

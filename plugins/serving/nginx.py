@@ -64,12 +64,15 @@ def language_module(policy: ServingPolicy, lookup_js: str) -> str:
     return header + lookup_js.rstrip() + "\n" + adapter
 
 
-def _headers(policy: ServingPolicy, cache: str, indent: str, vary: str = "") -> list[str]:
-    """Return add_header lines (all of them: nginx drops inherited ones in a location)."""
-    lines = [
-        f"{indent}add_header {name} {_quote(value)} always;"
-        for name, value in policy.security_headers
-    ]
+def _headers(
+    policy: ServingPolicy, cache: str, indent: str, vary: str = "", editor: bool = False
+) -> list[str]:
+    """Return add_header lines (all of them: nginx drops inherited ones in a location).
+
+    `editor`: the editor's security headers (its own CSP) instead of the site's.
+    """
+    headers = policy.editor_security_headers if editor else policy.security_headers
+    lines = [f"{indent}add_header {name} {_quote(value)} always;" for name, value in headers]
     lines.append(f"{indent}add_header Cache-Control {_quote(cache)} always;")
     if vary:
         lines.append(f"{indent}add_header Vary {_quote(vary)} always;")
@@ -147,6 +150,11 @@ def site_conf(policy: ServingPolicy, root: Path, listen: str, module_dir: Path) 
             "",
         ]
     lines += [
+        "    # The browser editor: its own Content-Security-Policy, not the site's.",
+        f"    location ^~ {policy.editor_prefix} {{",
+        *_headers(policy, REVALIDATE_CACHE, "        ", editor=True),
+        "    }",
+        "",
         "    location / {",
         *_headers(policy, REVALIDATE_CACHE, "        "),
         "    }",

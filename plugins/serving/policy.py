@@ -185,6 +185,19 @@ class ServingPolicy:
     language_cookie: str = LANGUAGE_COOKIE
     security_headers: tuple[tuple[str, str], ...] = SECURITY_HEADERS
     immutable_prefixes: tuple[str, ...] = IMMUTABLE_PREFIXES
+    #: Below it the browser editor is served, with its own security headers (its CSP).
+    editor_prefix: str = EDITOR_PREFIX
+    editor_security_headers: tuple[tuple[str, str], ...] = EDITOR_SECURITY_HEADERS
+
+    def visitor_folders(self) -> tuple[str, ...]:
+        """Return the URL prefixes that hold the visitor site's pages below the top folder.
+
+        The language folders, and the folders of the old addresses (their redirect pages).
+        Static hosts send the site's CSP to these (and to the top folder's pages) only: they
+        join the values of every rule that matches, so the editor's folder must match none.
+        """
+        old = sorted({r.source.split("/")[1] for r in self.redirects if r.source.count("/") > 1})
+        return tuple(f"/{folder}/" for folder in (*self.languages, *old))
 
     def not_found_page(self, lang: str | None) -> str:
         """Return the 404 page of a language folder, or the multilingual one for `None`."""
