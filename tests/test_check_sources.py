@@ -193,10 +193,13 @@ def test_a_problem_in_a_record_page_names_the_record(shipped_site, tmp_path):
 
     problems = links.check(BuiltSite(tmp_path / "output", content=content))[0]
     found = [p.format(Path("out")) for p in problems if bad in p.message]
+    # the page's line is the link's (<a href>), not the JSON-LD block's "url" above it, which
+    # is data for search engines and not a link the reader follows
+    link = f'href="{bad}"'
     assert found == [
         f"{content / record}:{line_of(content / record, bad)}: invalid external link "
         f"'{bad}': host name 'energikontor-aland' has no domain (a public link needs one) (fix "
-        f"the link in the record); built into out/{name}:{line_of(page, bad)}"
+        f"the link in the record); built into out/{name}:{line_of(page, link)}"
     ]
     # the other links of the page (its templates' links, broken in this one-page site) do not
     # name the record
