@@ -40,8 +40,9 @@ def test_a_data_text_in_the_wrong_language_names_its_field_and_line(tmp_path):
     shutil.copytree(PROJECT / "content" / "data", data)
     record = data / "supporters" / "agence-energie-occitanie.yaml"
     text = record.read_text(encoding="utf-8")
-    # the Swedish description replaced by Finnish text (the last field of the file)
-    start = text.index("\n  sv: ") + 1
+    # the Swedish description replaced by Finnish text (the last field of the file; the
+    # translation notes at the top have an sv key too)
+    start = text.index("\n  sv: ", text.index("\ndescription:\n")) + 1
     line = text.count("\n", 0, start) + 1
     record.write_text(text[:start] + f"  sv: {FINNISH}\n", encoding="utf-8")
     with pytest.raises(PortalErrors) as raised:

@@ -163,3 +163,31 @@ def test_published_site_gives_media_addresses_under_its_siteurl(tmp_path):
     (link,) = body.xpath('//div[@class="page-body"]//a[contains(@href, "statement")]')
     assert link.get("href") == "https://portal.example.eu/sub/media/en/statement.pdf"
     assert link.get("hreflang") == "en"
+
+
+def test_a_published_site_builds_again_from_its_markdown_cache(tmp_path):
+    """Pages converted by worker processes are kept as Markdown made them: the next build
+    checks what the editor wrote, not the addresses the build put SITEURL in front of."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_SITE, content)
+    (content / "media").mkdir()
+    Image.new("RGB", (600, 300)).save(content / "media" / "photo.png")
+    page = content / "fi" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n![Kuva]({media}photo.png)\n")
+    engine = '{"workers": 2, "parallel_from": 1}'
+    outputs = []
+    for build in ("first", "second"):
+        output = tmp_path / build
+        result = run_build(
+            content,
+            output,
+            "-e",
+            f'CACHE_PATH="{tmp_path / "cache"}"',
+            f"BUILD_ENGINE={engine}",
+            settings=PROJECT / "publishconf.py",
+            env={"SITEURL": "https://portal.example.eu"},
+        )
+        assert result.returncode == 0, build + result.stdout + result.stderr
+        outputs.append((output / "fi" / "index.html").read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b'src="https://portal.example.eu/media/photo-600w.png"' in outputs[1]

@@ -74,7 +74,9 @@ class PageText:
     converted: Converted
     problems: tuple[PortalError, ...]
     cache_key: bytes | None = None  # the Markdown cache's key of the converted text
-    fresh: bool = False  # converted now, not taken from the cache
+    # converted now, not taken from the cache: what Markdown made, before the build added its
+    # media attributes (SITEURL in front of addresses), as the cache keeps it
+    fresh: Converted | None = None
 
 
 def _failed(*problems: PortalError) -> PageText:
@@ -166,6 +168,7 @@ class PageReading:
                     "quotes inside each other, hundreds of levels); flatten it",
                 )
             )
+        made = converted
         page = ReadPage(
             path=source_path,
             relative=os.path.relpath(source_path, self.settings["PATH"]).replace(os.sep, "/"),
@@ -195,7 +198,7 @@ class PageReading:
             except PortalErrors as errors:
                 return _failed(*errors.errors)
             converted = Converted(shown, converted.meta, converted.fields)
-        return PageText(raw, converted, tuple(problems), key, fresh)
+        return PageText(raw, converted, tuple(problems), key, made if fresh else None)
 
 
 class ReadAhead:
@@ -218,10 +221,9 @@ class ReadAhead:
             except StopIteration:
                 self.stop()
                 break
-            if result.fresh:  # converted by a worker: kept for the next build too
-                converted = result.converted
-                entry = (converted.html, converted.meta, converted.fields)
-                self.reading.cache.put(result.cache_key, entry)
+            if result.fresh is not None:  # converted by a worker: kept for the next build too
+                made = result.fresh
+                self.reading.cache.put(result.cache_key, (made.html, made.meta, made.fields))
             elif result.cache_key is not None:  # taken from the cache: still in use
                 self.reading.cache.get(result.cache_key)
             self.ready[path] = result
