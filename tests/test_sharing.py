@@ -48,11 +48,12 @@ def one(page, key: str) -> str:
 
 
 def shared_pages(site: Site) -> list:
-    """Return every page but the old addresses' redirect pages and the multilingual 404."""
+    """Return every page but the old addresses' redirect pages, the multilingual 404 and the
+    browser editor's (/admin/: Decap CMS, noindex, built when it is installed)."""
     return [
         file
         for file in site.html_files()
-        if file.relative_to(site.root).parts[0] not in ("participation", "404.html")
+        if file.relative_to(site.root).parts[0] not in ("participation", "404.html", "admin")
     ]
 
 

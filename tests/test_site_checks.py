@@ -15,6 +15,7 @@ import icalendar
 import pytest
 from conftest import PROJECT, PUBLISH_LOG, needs_tool, run_module
 from feedgen.feed import FeedGenerator
+from serving.editor import editor_page
 
 from portal.checks import accessibility, feeds, hreflang, links, page_policy
 from portal.checks.site import BuiltSite
@@ -275,10 +276,24 @@ def test_checker_refuses_a_folder_without_a_site(tmp_path):
     assert "no built site here" in result.stdout
 
 
+def test_accessibility_sample_leaves_out_the_editor_page(tiny):
+    """/admin/ is Decap CMS's page (built when it is installed): no template of ours, no axe."""
+    write(tiny, "admin/index.html", editor_page("Portal"))
+    write(tiny, "fi/index.html", page(lang="fi", template="home"))
+    site = BuiltSite(tiny)
+    assert "admin/index.html" in site.html_files
+    others = [name for name in site.html_files if name != "admin/index.html"]
+    assert accessibility.portal_pages(site) == others
+    # one English and one Finnish page: the editor's (English, no template) is not a third
+    assert accessibility.sample(site) == ["en/about/index.html", "fi/index.html"]
+
+
 def test_accessibility_sample_covers_every_language_and_template(shipped_site):
     site = BuiltSite(shipped_site.root)
     chosen = accessibility.sample(site)
-    keys = {(site.html_lang(n), accessibility.template_of(site, n)) for n in site.html_files}
+    # every page but the browser editor's (/admin/, present when Decap CMS is installed)
+    pages = [n for n in site.html_files if not n.startswith("admin/")]
+    keys = {(site.html_lang(n), accessibility.template_of(site, n)) for n in pages}
     assert {(site.html_lang(n), accessibility.template_of(site, n)) for n in chosen} == keys
     assert len({site.html_lang(n) for n in chosen}) == 24
     assert "" not in {accessibility.template_of(site, n) for n in chosen}

@@ -2,7 +2,9 @@
 
 Pages are sampled: one per (language, template, fallback or not), the template read from the
 ``template-...`` class every page's ``<body>`` carries. ``--all-pages`` checks every page,
-``--axe-page FILE`` the named ones.
+``--axe-page FILE`` the named ones. The browser editor's page (/admin/, built when Decap CMS is
+installed) is not one of them: its interface is Decap's, drawn by Decap's script, for the
+editors who sign in to it, and not made by the portal's templates.
 Pages are served to the browser from the output folder through Playwright's request routing, at
 the site's own address (so absolute links work); requests to any other origin are blocked.
 """
@@ -13,6 +15,8 @@ import os
 import shutil
 import time
 from pathlib import Path
+
+from serving.policy import EDITOR_PREFIX
 
 from .report import Problem, line_of
 from .site import BuiltSite
@@ -38,10 +42,15 @@ def template_of(site: BuiltSite, name: str) -> str:
     return next((c.removeprefix("template-") for c in classes if c.startswith("template-")), "")
 
 
+def portal_pages(site: BuiltSite) -> list[str]:
+    """Return the site's HTML pages but the browser editor's (below EDITOR_PREFIX)."""
+    return [name for name in site.html_files if not site.url_of(name).startswith(EDITOR_PREFIX)]
+
+
 def sample(site: BuiltSite) -> list[str]:
     """Return one page for each language, template and kind (real page or fallback)."""
     chosen: dict[tuple[str, str, bool], str] = {}
-    for name in site.html_files:
+    for name in portal_pages(site):
         fallback = site.canonical(name) not in (None, site.url_of(name))
         key = (site.html_lang(name) or "", template_of(site, name), fallback)
         chosen.setdefault(key, name)
