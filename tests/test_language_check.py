@@ -9,8 +9,9 @@ import pytest
 from conftest import FIXTURE_SITE, PROJECT, run_build
 from directory.site_data import check_languages, load_site_data
 from multilingual.page_language import wrong_language
+from portal_core import language_check
 from portal_core.errors import PortalErrors
-from portal_core.language_check import MIN_LETTERS, other_language
+from portal_core.language_check import MIN_LETTERS, Verdicts, other_language
 from portal_core.languages import EU_LANGUAGES
 from portal_core.page_metadata import parse_page
 
@@ -83,3 +84,34 @@ def test_short_texts_and_names_are_not_judged():
     assert other_language(names, "en", EU_LANGUAGES) is None
     greek = "Η περιγραφή αυτού του οργανισμού δεν έχει ακόμη μεταφραστεί σε αυτή τη γλώσσα."
     assert other_language(greek, "en", EU_LANGUAGES).lang == "el"
+
+
+def test_a_rebuild_judges_only_the_texts_that_changed(monkeypatch):
+    """The dev server's builds keep the verdicts: a text is judged once while it stays, a new
+    text (an edit) is judged, a text gone from the previous build is forgotten."""
+    expected = other_language(FINNISH, "sv", EU_LANGUAGES)
+    judged = []
+    detect = language_check.detect
+    monkeypatch.setattr(
+        language_check, "detect", lambda text, langs: judged.append(text) or detect(text, langs)
+    )
+    swedish = (
+        "Ett lokalt energikontor i Occitanien som ger kommuner och invånare råd om renovering "
+        "och förnybar energi."
+    )
+    verdicts = Verdicts(EU_LANGUAGES)
+    verdicts.new_build()
+    assert verdicts.other_language(swedish, "sv") is None
+    assert judged == [swedish]
+    # an edit puts Finnish text under sv: judged, and refused as in a first build
+    verdicts.new_build()
+    assert verdicts.other_language(swedish, "sv") is None
+    found = verdicts.other_language(FINNISH, "sv")
+    assert found == expected and found.lang == "fi"
+    assert judged == [swedish, FINNISH]
+    # the next build without the Finnish text, then one with it again
+    verdicts.new_build()
+    assert verdicts.other_language(swedish, "sv") is None
+    verdicts.new_build()
+    assert verdicts.other_language(FINNISH, "sv").lang == "fi"
+    assert judged == [swedish, FINNISH, FINNISH]

@@ -29,6 +29,8 @@ from pelican import signals
 from pelican.generators import Generator
 from portal_core.errors import PortalError, PortalErrors
 from portal_core.here import Crumb, Here, LanguageLink
+from portal_core.language_check import Verdicts
+from portal_core.languages import EU_LANGUAGES
 from portal_core.site import public_url, site_of
 from portal_core.strings import N_
 
@@ -138,7 +140,8 @@ class DirectoryGenerator(Generator):
         data_path = Path(self.settings["PATH"]) / self.options["data_path"]
         self.built_at = build_moment()
         mapper = in_workers(self.settings)
-        data = load_site_data(data_path, cache, mapper, today=self.built_at.date())
+        verdicts = memory_slot(self.settings, "record-languages", lambda: Verdicts(EU_LANGUAGES))
+        data = load_site_data(data_path, cache, mapper, self.built_at.date(), verdicts)
         if cache is not None:
             cache.save()
         self.site = site_of(self.context)

@@ -15,7 +15,7 @@ from datetime import MAXYEAR, UTC, date, datetime
 from pathlib import Path
 
 from portal_core.errors import PortalError, PortalErrors
-from portal_core.language_check import other_language
+from portal_core.language_check import Verdicts
 from portal_core.languages import EU_LANGUAGES, endonym, language_name
 
 from .data_loading import Mapper, Source, in_process, load_folder
@@ -43,7 +43,11 @@ class SiteData:
 
 
 def load_site_data(
-    data_dir: Path, cache=None, mapper: Mapper = in_process, today: date | None = None
+    data_dir: Path,
+    cache=None,
+    mapper: Mapper = in_process,
+    today: date | None = None,
+    verdicts: Verdicts | None = None,
 ) -> SiteData:
     """Load supporters/, news/, events/ and navigation.yaml under `data_dir`.
 
@@ -51,7 +55,8 @@ def load_site_data(
 
     Raises PortalErrors listing every problem in every file, including references to unknown
     supporters and dates the build date `today` (by default the date of build_moment) rules
-    out. `cache`, `mapper`: see data_loading.load_folder.
+    out. `cache`, `mapper`: see data_loading.load_folder. `verdicts`: the language check's,
+    kept between the dev server's builds (see check_languages).
     """
     data = SiteData()
     problems: list[PortalError] = []
@@ -66,7 +71,7 @@ def load_site_data(
     data.navigation, data.navigation_source, found = load_navigation(Path(data_dir))
     problems.extend(found)
     problems.extend(_check_references(data))
-    problems.extend(check_languages(data))
+    problems.extend(check_languages(data, verdicts))
     problems.extend(check_dates(data, build_moment().date() if today is None else today))
     if problems:
         raise PortalErrors(problems)
@@ -94,13 +99,18 @@ def _texts_by_language(value, location: tuple = ()):
             yield from _texts_by_language(item, (*location, index))
 
 
-def check_languages(data: SiteData) -> list[PortalError]:
-    """Refuse a text given under one language and plainly written in another."""
+def check_languages(data: SiteData, verdicts: Verdicts | None = None) -> list[PortalError]:
+    """Refuse a text given under one language and plainly written in another.
+
+    `verdicts`: those of the previous build (the dev server's), so that only texts that changed
+    are judged again.
+    """
+    verdicts = (verdicts or Verdicts(EU_LANGUAGES)).new_build()
     problems = []
     for (folder, key), source in data.sources.items():
         record = getattr(data, folder)[key]
         for location, lang, text in _texts_by_language(record.model_dump()):
-            found = other_language(text, lang, EU_LANGUAGES)
+            found = verdicts.other_language(text, lang)
             if found is not None:
                 problems.append(
                     source.error(

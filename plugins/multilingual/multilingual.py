@@ -16,6 +16,7 @@ from pelican import signals
 from pelican.generators import Generator
 from portal_core.errors import PortalError, PortalErrors
 from portal_core.here import Crumb, Here, LanguageLink, here_for_variant, page_digest
+from portal_core.language_check import Verdicts
 from portal_core.languages import endonym
 from portal_core.page_metadata import parse_page
 from portal_core.page_tree import build_tree, page_path
@@ -60,7 +61,8 @@ class MultilingualGenerator(Generator):
             pages.extend(page.translations)
         self.check_templates(pages)
         languages = tuple(self.settings["LANGUAGES"])
-        problems = check_page_languages(pages, languages)
+        verdicts = memory_slot(self.settings, "page-languages", lambda: Verdicts(languages))
+        problems = check_page_languages(pages, languages, verdicts)
         if problems:
             raise PortalErrors(problems)
         source_lang = self.settings["DEFAULT_LANG"]

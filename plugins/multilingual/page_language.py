@@ -6,7 +6,7 @@ from pathlib import Path
 
 import lxml.html
 from portal_core.errors import PortalError
-from portal_core.language_check import other_language
+from portal_core.language_check import Verdicts, other_language
 from portal_core.languages import endonym, language_name
 from portal_core.page_metadata import parse_page
 
@@ -36,10 +36,23 @@ def body_line(source: str) -> int:
 
 
 def wrong_language(
-    lang: str, path: str, source: str, title: str, html: str, languages: tuple[str, ...]
+    lang: str,
+    path: str,
+    source: str,
+    title: str,
+    html: str,
+    languages: tuple[str, ...],
+    verdicts: Verdicts | None = None,
 ) -> PortalError | None:
-    """Return the problem of a page in `lang`'s folder written in another language, or None."""
-    found = other_language(page_text(title, html), lang, languages)
+    """Return the problem of a page in `lang`'s folder written in another language, or None.
+
+    `verdicts`: those of the previous build, kept between the dev server's builds.
+    """
+    text = page_text(title, html)
+    if verdicts is not None:
+        found = verdicts.other_language(text, lang)
+    else:
+        found = other_language(text, lang, languages)
     if found is None:
         return None
     return PortalError(
@@ -51,13 +64,17 @@ def wrong_language(
     )
 
 
-def check_page_languages(pages, languages: tuple[str, ...]) -> list[PortalError]:
+def check_page_languages(
+    pages, languages: tuple[str, ...], verdicts: Verdicts | None = None
+) -> list[PortalError]:
     """Return a problem for every page (Pelican's) whose text is in another language."""
     problems = []
+    if verdicts is not None:
+        verdicts.new_build()
     for page in pages:
         source = Path(page.source_path).read_text(encoding="utf-8")
         problem = wrong_language(
-            page.lang, page.source_path, source, page.title, page._content, languages
+            page.lang, page.source_path, source, page.title, page._content, languages, verdicts
         )
         if problem is not None:
             problems.append(problem)

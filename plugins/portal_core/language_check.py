@@ -12,6 +12,9 @@ another language: at least `MIN_LETTERS` letters, the other language at least
 letters in that language's script (a text mixing scripts, such as a list of names in Arabic,
 Greek and Latin letters, is not plainly in any one language). Short texts (titles, names,
 places) are left alone: a name says nothing of the language around it.
+
+`Verdicts` judges the texts of one build after another (the dev server's rebuilds): a text
+judged in the previous build is not judged again, so a rebuild after one edit judges one text.
 """
 
 from __future__ import annotations
@@ -81,3 +84,35 @@ def other_language(text: str, filed_under: str, languages: Iterable[str]) -> Det
     if script_share(text, found.lang) < MIN_SCRIPT_SHARE:
         return None
     return found
+
+
+class Verdicts:
+    """`other_language` over the builds of one Pelican instance, each text judged once.
+
+    `new_build` starts a build: the verdicts of the previous build are at hand, older ones are
+    forgotten (a text edited away is not kept). The verdict depends on the text, the language
+    it is filed under and the site's languages only, so it cannot go stale.
+    """
+
+    def __init__(self, languages: Iterable[str]) -> None:
+        self.languages = tuple(languages)
+        self.previous: dict[tuple[str, str], Detected | None] = {}
+        self.current: dict[tuple[str, str], Detected | None] = {}
+
+    def new_build(self) -> Verdicts:
+        """Start judging the texts of a new build; return self."""
+        if self.current:
+            self.previous, self.current = self.current, {}
+        return self
+
+    def other_language(self, text: str, filed_under: str) -> Detected | None:
+        """Return `other_language(text, filed_under, languages)`, judged once per text."""
+        key = (text, filed_under)
+        if key not in self.current:
+            found = (
+                self.previous[key]
+                if key in self.previous
+                else other_language(text, filed_under, self.languages)
+            )
+            self.current[key] = found
+        return self.current[key]
