@@ -204,9 +204,12 @@ def test_a_news_item_in_english_and_finnish_is_a_valid_record_the_site_shows(edi
             "fi": {"method": "human", "source": source_hash(item)}
         }
 
-        # The dev server rebuilds after the save: the item has its page in both languages.
+        # The dev server rebuilds after the save: the item has its page in both languages and
+        # is on the news list. The rebuild writes its pages one by one (the list may come after
+        # the item's own pages), so each address is awaited, not only the first.
         wait_for_page(f"{base}/en/news/{saved.stem}/")
         wait_for_page(f"{base}/fi/news/{saved.stem}/", containing=title_fi)
+        wait_for_page(f"{base}/en/news/", containing=f'href="/en/news/{saved.stem}/"')
         news = editor_page.context.new_page()
         news.goto(f"{base}/en/news/")
         assert news.get_by_role("link", name=title).count() == 1
@@ -251,11 +254,15 @@ def test_a_page_added_in_the_editor_and_put_in_the_menu_is_on_every_english_page
     try:
         page = editor_page.page
         editor_page.open("/collections/pages-en/new")
-        page.locator("[data-slate-editor]").first.click()
-        page.keyboard.type(body)
         editor_page.field("title").fill(title)
         editor_page.field("summary").fill(summary)
         expect(editor_page.field("title")).to_have_value(title)
+        # The text box takes keys once its editor has mounted (on a busy machine, after the
+        # form shows): the text typed is checked before publishing.
+        text_box = page.locator("[data-slate-editor]").first
+        text_box.click()
+        page.keyboard.type(body)
+        expect(text_box).to_contain_text(body)
         editor_page.publish()
         text = wait_for_file(saved, page)
     finally:
