@@ -1,8 +1,10 @@
-"""Benchmark the portal's build against plain Pelican: ``python -m bench --help``.
+"""Benchmark the portal's build against Hugo and Hugo + Pagefind: ``python -m bench --help``.
 
-Each scenario generates a site into a temporary folder, builds it cold, warm, and in the dev
-server after editing one Markdown page (and one supporter's YAML file), builds the same Markdown
-pages with plain Pelican, Hugo and Eleventy in the same run, and prints medians.
+Each scenario generates a site into a temporary folder, builds it cold (with and without the
+search index), warm, and in the dev server after editing one Markdown page (and one supporter's
+YAML file), builds the same Markdown pages with Hugo, Hugo + Pagefind and Eleventy (and plain
+Pelican with --plain) in the same run, interleaved with ours, and prints medians and the
+issue #18 targets, each met or missed.
 """
 
 from __future__ import annotations
@@ -37,10 +39,12 @@ SUITES = {
     ],
     "full": [
         ("shipped site", None, False),
-        ("Markdown pages", Scale(languages=24, pages=200), True),
+        ("Markdown pages", Scale(languages=24, pages=100), True),
         ("supporters", Scale(languages=24, supporters=1000, pages=0), False),
     ],
 }
+#: Issue #18's targets: (label, limit, figure(results) -> (value, shown) or None).
+HUGO_PAGEFIND, HUGO = "Hugo + Pagefind", "Hugo"
 SETTLE_SECONDS = 1.5  # between edits: the page has reloaded, the search index is written
 DEV_TIMEOUT = 600.0
 
@@ -52,10 +56,14 @@ class Result:
     name: str
     scale: str
     runs: int
+    extra_pages: int = 0  # generated Markdown pages per language
+    extra_supporters: int = 0  # generated supporter records
     pages_written: int = 0
     cold: list[float] = field(default_factory=list)  # timed runs, memory not sampled
     cold_sampled: list[float] = field(default_factory=list)  # the memory runs' times
     cold_cpu: list[float] = field(default_factory=list)
+    cold_no_search: list[float] = field(default_factory=list)  # SEARCH_INDEX=false, interleaved
+    cold_no_search_cpu: list[float] = field(default_factory=list)
     warm: list[float] = field(default_factory=list)
     peak_bytes: list[int] = field(default_factory=list)
     peak_pss: list[int] = field(default_factory=list)
@@ -97,7 +105,10 @@ def our_command(
     root: Path, *extra: str, overrides: tuple[str, ...] = (), module: str = "portal.build"
 ) -> list[str]:
     """Return the command that builds the site in `root` as `make html` does (run in PROJECT);
-    with module="portal.devserver", the dev server's command on that site."""
+    with module="portal.devserver", the dev server's command on that site.
+
+    `overrides` are KEY=JSON settings; they follow CACHE_PATH after the one -e (Pelican keeps
+    only the last -e given)."""
     return [
         sys.executable,
         "-m",
@@ -352,7 +363,7 @@ def run_scenario(
     runs: int,
     workdir: Path,
     overrides: tuple[str, ...] = (),
-    plain: bool = True,
+    plain: bool = False,
     others: bool = True,
 ) -> Result:
     """Generate one site, build it every way `runs` times, and return the figures.
@@ -374,6 +385,8 @@ def run_scenario(
     if overrides:
         description += " with " + " ".join(overrides)
     result = Result(name=name, scale=description, runs=runs)
+    if scale is not None:
+        result.extra_pages, result.extra_supporters = scale.pages, scale.supporters
     if scale is not None and scale.supporters and not directory_plugin_present():
         result.notes.append(
             f"{scale.supporters} supporters requested: directory plugin not present, "
@@ -409,6 +422,20 @@ def run_scenario(
             f"  run {run + 1}: cold {cold.seconds:.2f} s ({cold.cpu_seconds:.2f} s CPU, "
             f"{cold.system_seconds:.2f} s of it system)"
         )
+        if compare:
+            for folder in ("output", "cache"):
+                set_aside(root / folder)
+            settle_disk(root)
+            bare = our_command(
+                root, "--fatal", "warnings", overrides=(*overrides, "SEARCH_INDEX=false")
+            )
+            no_search = run_measured(bare, PROJECT, env, sample_memory=False)
+            no_search.check("cold build without the search index")
+            result.cold_no_search.append(no_search.seconds)
+            result.cold_no_search_cpu.append(no_search.cpu_seconds)
+            line += (
+                f", without search {no_search.seconds:.2f} s ({no_search.cpu_seconds:.2f} s CPU)"
+            )
         if plain_settings is not None:
             set_aside(root / "plain-output")
             settle_disk(root)
@@ -526,6 +553,15 @@ def report(results: list[Result]) -> str:
         ("HTML pages written", lambda r: str(r.pages_written)),
         ("cold full build", lambda r: seconds(r.median(r.cold))),
         ("cold build CPU (all processes)", lambda r: seconds(r.median(r.cold_cpu))),
+        (
+            "cold build without the search index (SEARCH_INDEX=false; CPU)",
+            lambda r: (
+                f"{seconds(r.median(r.cold_no_search))} ({seconds(r.median(r.cold_no_search_cpu))})"
+                if r.cold_no_search
+                else "–"
+            ),
+        ),
+        ("warm rebuild as a share of the cold build", _warm_share),
         ("warm rebuild (new process, cache and output kept)", lambda r: seconds(r.median(r.warm))),
         ("dev server: edit one Markdown page", lambda r: seconds(r.median(r.markdown_edit))),
         (
@@ -560,6 +596,12 @@ def report(results: list[Result]) -> str:
     for label, cell in rows:
         lines.append(f"| {label} | " + " | ".join(cell(r) for r in results) + " |")
     return "\n".join(lines)
+
+
+def _warm_share(result: Result) -> str:
+    if not result.warm or not result.cold:
+        return "–"
+    return f"{result.median(result.warm) / result.median(result.cold):.2f}"
 
 
 def _edit_share(result: Result) -> str:
@@ -618,10 +660,90 @@ def _other_build(result: Result, other: OtherResult) -> str:
     )
 
 
+def _ours_against(result: Result, generator: str) -> tuple[list[float], list[float]]:
+    """Return our cold times and CPU times to set against `generator`'s: with the search index
+    against a generator that makes one (Hugo + Pagefind), else without it where measured."""
+    if "Pagefind" in generator or not result.cold_no_search:
+        return result.cold, result.cold_cpu
+    return result.cold_no_search, result.cold_no_search_cpu
+
+
 def _other_ratio(result: Result, other: OtherResult) -> str:
-    time_ratio = result.median(result.cold) / statistics.median(other.seconds)
-    cpu_ratio = result.median(result.cold_cpu) / statistics.median(other.cpu_seconds)
-    return f"{time_ratio:.2f}; {cpu_ratio:.2f} ({_faster(time_ratio, other.generator)})"
+    ours, ours_cpu = _ours_against(result, other.generator)
+    time_ratio = statistics.median(ours) / statistics.median(other.seconds)
+    cpu_ratio = statistics.median(ours_cpu) / statistics.median(other.cpu_seconds)
+    search = "with" if ours is result.cold else "without"
+    return (
+        f"{time_ratio:.2f}; {cpu_ratio:.2f} (ours {search} the search index; "
+        f"{_faster(time_ratio, other.generator)})"
+    )
+
+
+def _other_median(result: Result, generator: str) -> float | None:
+    for other in result.others:
+        if other.generator == generator and other.seconds:
+            return statistics.median(other.seconds)
+    return None
+
+
+def targets(results: list[Result]) -> str:
+    """Return issue #18's targets as a Markdown table: figure, limit, met or missed."""
+    rows = []
+
+    def add(target: str, scenario: Result, value: float | None, limit: float, unit: str) -> None:
+        if value is None:
+            return
+        shown = f"{value:.2f}{unit}"
+        verdict = "met" if value <= limit else "**missed**"
+        rows.append(f"| {target} | {scenario.name} | {shown} | {limit:g}{unit} | {verdict} |")
+
+    for result in results:
+        with_search = _other_median(result, HUGO_PAGEFIND)
+        if with_search and result.cold:
+            add(
+                "cold build with search / Hugo + Pagefind",
+                result,
+                result.median(result.cold) / with_search,
+                1.2,
+                "x",
+            )
+        alone = _other_median(result, HUGO)
+        if alone and result.cold_no_search:
+            add(
+                "cold build without search / Hugo",
+                result,
+                result.median(result.cold_no_search) / alone,
+                4,
+                "x",
+            )
+        if result.warm and result.cold:
+            add(
+                "warm rebuild / cold build",
+                result,
+                result.median(result.warm) / result.median(result.cold),
+                0.3,
+                "x",
+            )
+        if result.extra_pages >= 100 and result.markdown_edit:
+            add(
+                "dev server, one Markdown edit",
+                result,
+                result.median(result.markdown_edit),
+                0.5,
+                " s",
+            )
+        if result.extra_supporters >= 1000 and result.yaml_edit:
+            add(
+                "dev server, one supporter YAML edit",
+                result,
+                result.median(result.yaml_edit),
+                2,
+                " s",
+            )
+    if not rows:
+        return "(no target is measured at this scale: `make bench BENCH_SCALE=full`)"
+    head = ["| target | scenario | measured | limit | |", "| --- | --- | --- | --- | --- |"]
+    return "\n".join(head + rows)
 
 
 def _faster(ratio: float, other: str) -> str:
@@ -651,11 +773,13 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--pages", type=int, default=50, help="extra Markdown pages per language")
     parser.add_argument("--shipped", action="store_true", help="build the shipped content only")
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (>= 3)")
-    parser.add_argument("--no-plain", action="store_true", help="skip plain Pelican")
+    parser.add_argument(
+        "--plain", action="store_true", help="also build the Markdown pages with plain Pelican"
+    )
     parser.add_argument(
         "--no-others",
         action="store_true",
-        help="skip Hugo and Eleventy (built by default wherever plain Pelican is)",
+        help="skip Hugo, Hugo + Pagefind and Eleventy (built in scenarios of Markdown pages)",
     )
     parser.add_argument("--workdir", type=Path, help="folder for the sites (default: temporary)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
@@ -700,7 +824,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     try:
         for name, scale, compare in scenarios:
-            overrides = tuple(part for value in args.set for part in ("-e", value))
+            overrides = tuple(args.set)
             results.append(
                 run_scenario(
                     name,
@@ -709,7 +833,7 @@ def main(argv: list[str] | None = None) -> int:
                     args.runs,
                     workdir,
                     overrides,
-                    plain=not args.no_plain,
+                    plain=args.plain,
                     others=not args.no_others,
                 )
             )
@@ -719,6 +843,8 @@ def main(argv: list[str] | None = None) -> int:
     table = report(results)
     print("\nMedians of", args.runs, "runs:\n")
     print(table)
+    print("\nIssue #18's targets (medians of interleaved runs):\n")
+    print(targets(results))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in results], indent=2), encoding="utf-8")
     return 0

@@ -1,4 +1,4 @@
-"""Other static-site generators (Hugo, Eleventy) on the benchmark's Markdown pages.
+"""Other static-site generators (Hugo, Hugo + Pagefind, Eleventy) on the benchmark's Markdown pages.
 
 Each generator gets, in the scenario folder, a copy of the Markdown pages of the language
 folders (``content/<lang>/**/*.md``, the pages plain Pelican builds) whose Pelican header is
@@ -11,6 +11,7 @@ Every page is written at the portal's pretty URL: ``content/de/bench/page-0001.m
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -300,4 +301,60 @@ class Eleventy:
         ], self.site
 
 
-GENERATORS = (Hugo, Eleventy)
+class HugoPagefind(Hugo):
+    """Hugo, then Pagefind (the binary the pinned pagefind_bin package ships, as our build
+    uses) indexing Hugo's output: the same work as our build with its search index."""
+
+    key = "Hugo + Pagefind"
+    install = Hugo.install
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.site = root / "hugo-pagefind"
+        self.output = root / "hugo-pagefind-output"
+        self.pagefind = _pagefind_executable()
+        if self.pagefind is None:
+            self.executable = None
+
+    def version(self) -> str:
+        """Return both versions ("0.111.3 + 1.5.2")."""
+        said = subprocess.run(
+            [self.pagefind, "--version"], capture_output=True, text=True, timeout=60
+        ).stdout
+        match = re.search(r"(\d+\.\d+\.\d+)", said)
+        return f"{super().version()} + {match.group(1) if match else ''}"
+
+    def clean(self, discard=shutil.rmtree) -> None:
+        """Remove the output (the index with it) and every cache."""
+        for folder in (self.output, self.root / "hugo-pagefind-cache", self.site / "resources"):
+            if folder.exists():
+                discard(folder)
+
+    def command(self) -> tuple[list[str], Path]:
+        """Return one command that builds with Hugo and then indexes the output with Pagefind."""
+        hugo = [
+            self.executable,
+            "--source",
+            str(self.site),
+            "--destination",
+            str(self.output),
+            "--cacheDir",
+            str(self.root / "hugo-pagefind-cache"),
+        ]
+        pagefind = [self.pagefind, "--site", str(self.output)]
+        index = ["test", "-s", str(self.output / "pagefind" / "pagefind-entry.json")]  # written
+        script = " && ".join(shlex.join(command) for command in (hugo, pagefind, index))
+        return ["sh", "-c", script], self.root
+
+
+def _pagefind_executable() -> str | None:
+    """Return the Pagefind binary of the pinned pagefind_bin package, or None."""
+    try:
+        import pagefind_bin
+
+        return str(pagefind_bin.get_executable())
+    except (ImportError, OSError):
+        return None
+
+
+GENERATORS = (Hugo, HugoPagefind, Eleventy)

@@ -49,7 +49,7 @@ ALPHABETS = {
 #: letters of English: with them as likely as the others, py3langid took about 1 in 800
 #: paragraphs for Maltese, and the build's language check refused them.
 DEFAULT_ALPHABET = "abcdefghiklmnoprstuwy"
-FACT_NAMES = ("helpdesk_email", "application_form_url", "office_url")
+FACT_NAMES = ("helpdesk_email", "join_page_url", "office_url")  # confirmed FACTS (pelicanconf.py)
 
 
 @dataclass(frozen=True)
@@ -121,9 +121,12 @@ def markdown_page(lang: str, number: int, count: int, rng: random.Random) -> str
     """Return the Markdown of generated page `number` (of `count`) in `lang`.
 
     The page uses what editors use: metadata, headings, lists, a table, emphasis, links to
-    other generated pages with ``{filename}`` and a fact placeholder.
+    other generated pages with ``{filename}`` and a fact placeholder. Its shape (sections, lists
+    and their items, tables, links) is the same in every language, as the build's parity check
+    asks of a translation; only the words differ.
     """
     words = Words(lang, rng)
+    layout = random.Random(f"layout-{number}")
     title = words.sentence(2, 6).rstrip(".")
     lines = [
         f"Title: {title} {number}",
@@ -132,19 +135,19 @@ def markdown_page(lang: str, number: int, count: int, rng: random.Random) -> str
         words.paragraph(),
         "",
     ]
-    for section in range(rng.randint(2, 4)):
+    for section in range(layout.randint(2, 4)):
         lines += [f"## {words.sentence(2, 5).rstrip('.')} {section + 1}", "", words.paragraph(), ""]
-        if rng.random() < 0.6:
-            lines += [f"- {words.sentence(3, 10)}" for _ in range(rng.randint(3, 7))] + [""]
-        if rng.random() < 0.3:
+        if layout.random() < 0.6:
+            lines += [f"- {words.sentence(3, 10)}" for _ in range(layout.randint(3, 7))] + [""]
+        if layout.random() < 0.3:
             # No column alignment (---:): Python-Markdown writes it as style=, which the
             # content policy refuses in a page.
             lines += [
                 f"| {words.word()} | {words.word()} | {words.word()} |",
                 "| --- | --- | --- |",
                 *(
-                    f"| {words.word()} | *{words.word()}* | {rng.randint(1, 99999)} |"
-                    for _ in range(rng.randint(2, 6))
+                    f"| {words.word()} | *{words.word()}* | {layout.randint(1, 99999)} |"
+                    for _ in range(layout.randint(2, 6))
                 ),
                 "",
             ]

@@ -11,7 +11,7 @@ from directory.site_data import check_languages, load_site_data
 from multilingual.page_language import wrong_language
 from portal_core import language_check
 from portal_core.errors import PortalErrors
-from portal_core.language_check import MIN_LETTERS, Verdicts, other_language
+from portal_core.language_check import MIN_LETTERS, Verdicts, letters, other_language
 from portal_core.languages import EU_LANGUAGES
 from portal_core.page_metadata import parse_page
 
@@ -115,3 +115,9 @@ def test_a_rebuild_judges_only_the_texts_that_changed(monkeypatch):
     verdicts.new_build()
     assert verdicts.other_language(FINNISH, "sv").lang == "fi"
     assert judged == [swedish, FINNISH, FINNISH]
+
+
+def test_letters_are_counted_up_to_what_the_check_needs():
+    assert letters("Äbc 12 déf, ω!") == 7
+    assert letters("ab1 c", enough=40) == 3  # fewer than asked: all of them
+    assert letters("é" * 1000, enough=40) == 40  # stops at what is enough

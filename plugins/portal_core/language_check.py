@@ -52,9 +52,19 @@ def _identifier(languages: tuple[str, ...]):
     return identifier
 
 
-def letters(text: str) -> int:
-    """Return how many letters `text` has."""
-    return sum(1 for char in text if char.isalpha())
+def letters(text: str, enough: int | None = None) -> int:
+    """Return how many letters `text` has, or `enough` as soon as it has that many.
+
+    Counting stops at `enough`: a page has thousands of letters, and whether it has 40 is all
+    the check asks (5.4 million characters looked at for 24 x 100 pages, 1.2 s under cProfile).
+    """
+    count = 0
+    for char in text:
+        if char.isalpha():
+            count += 1
+            if count == enough:
+                break
+    return count
 
 
 def script_share(text: str, lang: str) -> float:
@@ -76,7 +86,7 @@ def detect(text: str, languages: Iterable[str]) -> Detected:
 
 def other_language(text: str, filed_under: str, languages: Iterable[str]) -> Detected | None:
     """Return the language `text` is plainly written in when it is not `filed_under`, else None."""
-    if letters(text) < MIN_LETTERS:
+    if letters(text, MIN_LETTERS) < MIN_LETTERS:
         return None
     found = detect(text, languages)
     if found.lang == filed_under or found.probability < MIN_PROBABILITY:
