@@ -10,11 +10,14 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from build_engine.memory import Build
 from build_engine.options import options
 from build_engine.workers import in_background, ordered_map
+from build_engine.writing import Tracker, _same_answers, answer_digest
 from conftest import EU_ORDER, FIXTURE_SITE, PROJECT, build_or_fail
 from portal_core.conversion import ReusableConverter, convert_markdown
 from portal_core.errors import PortalError
@@ -282,6 +285,31 @@ def test_dev_server_rebuilds_after_data_and_page_edits_equal_fresh_plain_builds(
     assert "An edited local energy agency" in (tmp_path / "s1" / profile).read_text(
         encoding="utf-8"
     )
+    # The record edit made again the pages that show the record, and kept the others: the
+    # other supporters' profiles, the content pages, the lists it is not on.
+    pages = [name for name in tree_bytes(tmp_path / "s1") if name.endswith(".html")]
+    rewritten = {
+        name
+        for name in pages
+        if (tmp_path / "s1" / name).stat().st_mtime_ns
+        != (tmp_path / "s0" / name).stat().st_mtime_ns
+    }
+    edited = {
+        f"{lang}/supporters/directory/agence-energie-occitanie/index.html" for lang in EU_ORDER
+    }
+    assert edited <= rewritten
+    profiles = {
+        name
+        for name in pages
+        if name.count("/") == 4 and name.split("/")[1:3] == ["supporters", "directory"]
+    }
+    assert len(profiles - edited) > 1000  # the fixture has other supporters' profiles...
+    assert not (profiles - edited) & rewritten  # ...and none was made again
+    content = {f"{lang}/supporters/benefits/index.html" for lang in EU_ORDER}
+    assert content <= set(pages) and not content & rewritten
+    other_country = {f"{lang}/supporters/directory/country/fi/index.html" for lang in EU_ORDER}
+    assert other_country <= set(pages) and not other_country & rewritten
+    assert len(rewritten) < len(pages) / 10, sorted(rewritten)[:50]
     # The Markdown edit left the directory's pages as they were: not rendered, not written.
     assert (tmp_path / "s2" / profile).stat().st_mtime_ns == (
         tmp_path / "s1" / profile
@@ -299,3 +327,51 @@ def test_dev_server_rebuilds_after_data_and_page_edits_equal_fresh_plain_builds(
 
     assert all(stamp("s2", name) == stamp("s1", name) for name in generated)
     assert all(stamp("s1", name) != stamp("s0", name) for name in generated)
+
+
+def test_a_tracked_value_notes_what_a_page_asks_and_tells_a_changed_answer():
+    @dataclass(frozen=True)
+    class Shown:
+        name: str
+
+    class Value:
+        def __init__(self, names):
+            self.names = names
+            self.title = "Directory"
+
+        def entry(self, key, lang="en"):
+            return Shown(f"{self.names[key]} ({lang})")
+
+    build = Build(number=0, output_path="out")
+    build.tracked["DIRECTORY"] = Value({"a": "Alpha", "b": "Beta"})
+    questions: dict = {}
+    tracker = Tracker(build.tracked["DIRECTORY"], "DIRECTORY", build.answers, questions)
+    assert tracker.entry("a", lang="fi") == Shown("Alpha (fi)")
+    assert tracker.title == "Directory"
+    asked = tuple(questions.items())
+    assert [question for question, _ in asked] == [
+        ("DIRECTORY", "entry", ("a",), (("lang", "fi"),)),
+        ("DIRECTORY", "title", None, ()),
+    ]
+    assert _same_answers(build, asked)
+
+    # The next build: another record changed, and this page's answers are the same.
+    after = Build(number=1, output_path="out")
+    after.tracked["DIRECTORY"] = Value({"a": "Alpha", "b": "Beta, edited"})
+    assert _same_answers(after, asked)
+    # The record it shows changed: the page is made again.
+    edited = Build(number=2, output_path="out")
+    edited.tracked["DIRECTORY"] = Value({"a": "Alpha, edited", "b": "Beta"})
+    assert not _same_answers(edited, asked)
+    # ... and so when the value no longer answers the question at all.
+    gone = Build(number=3, output_path="out")
+    gone.tracked["DIRECTORY"] = Value({"b": "Beta"})
+    assert not _same_answers(gone, asked)
+
+    # A question whose arguments cannot be asked again makes the page always made again.
+    questions.clear()
+    assert tracker.entry("a", lang=Shown("fi")).name.startswith("Alpha (")
+    assert not _same_answers(build, None if None in questions else tuple(questions.items()))
+    # An answer whose repr shows no data cannot be told unchanged.
+    assert answer_digest(object()) is None
+    assert answer_digest([Shown("x")]) == answer_digest([Shown("x")])

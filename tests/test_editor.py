@@ -212,11 +212,11 @@ def test_a_news_item_in_english_and_finnish_is_a_valid_record_the_site_shows(edi
         wait_for_page(f"{base}/en/news/", containing=f'href="/en/news/{saved.stem}/"')
         news = editor_page.context.new_page()
         news.goto(f"{base}/en/news/")
-        assert news.get_by_role("link", name=title).count() == 1
+        expect(news.get_by_role("link", name=title)).to_have_count(1)
         news.goto(f"{base}/en/news/{saved.stem}/")
-        assert news.locator("h1").inner_text() == title
+        expect(news.locator("h1")).to_have_text(title)
         news.goto(f"{base}/fi/news/{saved.stem}/")
-        assert news.locator("h1").inner_text() == title_fi
+        expect(news.locator("h1")).to_have_text(title_fi)
     finally:
         editor_page.close()
 

@@ -149,6 +149,7 @@ def _end(memory: BuildMemory, build: Build, retention) -> None:
     if not build.fresh_output:
         remove_unwritten(Path(build.output_path), set(build.records), retention)
     memory.records = build.records
+    memory.tracked_digests = build.tracked_digests
     memory.builds += 1
 
 

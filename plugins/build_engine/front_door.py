@@ -6,7 +6,9 @@ worker processes, keeping a file whose inputs did not change since the last buil
 Pelican instance, removing files no longer built. Besides writing, a feature may
 
 - `share` a value with every template (the shared context), with a digest of what it is made
-  of, so that the engine can tell whether pages showing it may be kept;
+  of, so that the engine can tell whether pages showing it may be kept; or `share_tracked` a
+  large one (the directory's records), of which each page shows a part: the engine notes
+  what each page asks of it and keeps the page while the answers stay the same;
 - hear of every file written with `on_written`: each build gets a `WrittenListener` that is
   told of every file written or kept (`Written`), can work on a page's bytes where it was
   written (`prepare`, in the worker), and gives its own outputs at the end (`finish`);
@@ -37,7 +39,7 @@ from .outputs import (
     WrittenListener,
 )
 from .workers import ordered_map, worker_count
-from .writing import digest_inputs, write_outputs
+from .writing import TRACKED, digest_inputs, write_outputs
 
 __all__ = [
     "BuildContext",
@@ -54,6 +56,7 @@ __all__ = [
     "on_page_read",
     "on_written",
     "share",
+    "share_tracked",
     "site_cache",
     "wait_for_late_outputs",
     "worker_processes",
@@ -78,6 +81,31 @@ def share(generator, name: str, value: Any, inputs: Any) -> None:
     build = memory_of(generator.settings).build
     if build is not None:
         build.shared[name] = None if inputs is None else digest_inputs(inputs)
+
+
+def share_tracked(generator, name: str, value: Any, digest: str) -> None:
+    """Give every template `name`, a value each page shows a part of, asked for in the template
+    (``DIRECTORY.news_about(supporter.id, here.lang)``); `digest` is a digest of all of it.
+
+    In builds that keep outputs (the dev server), the engine notes every attribute a page reads
+    of it and every method it calls (with text or number arguments), with a digest of each
+    answer; the page is kept in the next build if each gets the same answer then (asked only
+    when the value's `digest` changed: otherwise every answer is the same). A value must
+    therefore give the same answers to the same questions within a build, and answers whose
+    repr shows their data (dataclasses, records, lists, text, numbers). An output whose bytes
+    are not made by a template (a FileOutput) names what it uses of the value in its own
+    inputs.
+    """
+    generator.context[name] = value
+    memory = memory_of(generator.settings)
+    build = memory.build
+    if build is not None:
+        build.shared[name] = TRACKED
+        if memory.keeps:
+            build.tracked[name] = value
+            build.tracked_digests[name] = digest
+            if memory.tracked_digests.get(name) == digest:
+                build.unchanged.add(name)
 
 
 def on_written(pelican, factory: Callable[[BuildContext], WrittenListener]) -> None:

@@ -51,11 +51,15 @@ class ProcessBytecodeCache(BytecodeCache):
 
 @dataclass(frozen=True)
 class Record:
-    """What a build wrote at one path: the key of its inputs (None: none declared) and stamp."""
+    """What a build wrote at one path: the key of its inputs (None: none declared), its stamp,
+    and what its template asked of the tracked shared values (see `writing.Tracker`): each
+    question with the digest of its answer (None: something was asked that cannot be asked
+    again, and the page is made again next time)."""
 
     key: str | None
     size: int
     mtime_ns: int
+    questions: tuple | None = ()
 
 
 @dataclass
@@ -67,6 +71,14 @@ class Build:
     listeners: list = field(default_factory=list)  # WrittenListener, in registration order
     records: dict[str, Record] = field(default_factory=dict)  # by path below the output
     shared: dict[str, str | None] = field(default_factory=dict)  # shared name -> its digest
+    #: shared values a page depends on only through what it asks of them (share_tracked)
+    tracked: dict[str, Any] = field(default_factory=dict)
+    #: digests of this build's answers to the questions pages ask of them, by question
+    answers: dict[tuple, str | None] = field(default_factory=dict)
+    #: the digest of each tracked value as a whole, and the names of those that are the same
+    #: as in the last finished build (every question about them has the same answer)
+    tracked_digests: dict[str, str] = field(default_factory=dict)
+    unchanged: set[str] = field(default_factory=set)
     reading: Any = None  # reader.BuildReading: the Markdown pages of this build
     fresh_output: bool = False  # the output folder was empty when the build began
 
@@ -80,6 +92,8 @@ class BuildMemory:
     builds: int = 0
     #: the last finished build's records: what it wrote at each path below the output
     records: dict[str, Record] = field(default_factory=dict)
+    #: the last finished build's digests of its tracked values (Build.tracked_digests)
+    tracked_digests: dict[str, str] = field(default_factory=dict)
     bytecode: ProcessBytecodeCache = field(default_factory=ProcessBytecodeCache)
     compiled_catalogues: dict = field(default_factory=dict)
     #: a feature's own memory by name (see `slot`)

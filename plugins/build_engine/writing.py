@@ -4,8 +4,9 @@ For a list of outputs a generator declared, in order:
 
 1. In a build that keeps outputs for the next (the dev server's), each output with inputs gets
    a key: a digest of what every output shares (the theme's templates, the catalogues, the
-   shared context) and of its own inputs. An output whose key equals the last build's, and
-   whose file is still the one written then, is kept: neither made nor written again.
+   shared context) and of its own inputs. An output whose key equals the last build's, whose
+   file is still the one written then, and whose template got the same answers to what it
+   asked of the tracked shared values (`Tracker`), is kept: neither made nor written again.
 2. The others are made (a page's template rendered, a file's bytes made) and written, by
    worker processes when there are many; each worker also runs the listeners' `prepare` on
    the bytes it wrote, so that no one reads a file back.
@@ -95,6 +96,80 @@ def _stamp_files(digest, paths: Iterable[str | Path]) -> None:
             except OSError:
                 continue
             digest.update(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+
+
+#: What a tracked shared value counts for in the shared signature: nothing of its own (each
+#: page's questions and their answers stand for it).
+TRACKED = "tracked"
+#: Arguments a question to a tracked value may have: they are asked again in the next build.
+PLAIN_ARGUMENTS = (str, int, float, bool, type(None))
+
+
+def answer_digest(value: Any) -> str | None:
+    """Return a digest of an answer (its repr shows all of it), or None when its repr shows an
+    object's address instead of its data (then it cannot be told unchanged)."""
+    text = repr(value)
+    if " at 0x" in text:
+        return None
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def ask(build: Build, question: tuple) -> str | None:
+    """Return the digest of this build's answer to `question` (name, attribute, args, kwargs);
+    None when it cannot be answered now."""
+    if question not in build.answers:
+        name, attribute, args, kwargs = question
+        try:
+            answer = getattr(build.tracked[name], attribute)
+            if args is not None:
+                answer = answer(*args, **dict(kwargs))
+        except Exception:  # the value changed shape: the page is made again, and says why
+            build.answers[question] = None
+        else:
+            build.answers[question] = answer_digest(answer)
+    return build.answers[question]
+
+
+class Tracker:
+    """A tracked shared value as one page's template sees it: what the page reads of it (an
+    attribute, or a method's result) is noted, as a question with the digest of its answer.
+
+    The answers are what the page shows of the value; in the next build the page is kept only
+    if every question gets the same answer (a supporter edited: only the pages that asked about
+    it, or about lists it is in, are made again). A question whose arguments are not plain
+    values (text, numbers) could not be asked again: the page is then always made again.
+    """
+
+    __slots__ = ("_answers", "_name", "_questions", "_value")
+
+    def __init__(self, value: Any, name: str, answers: dict, questions: dict) -> None:
+        self._value = value
+        self._name = name
+        self._answers = answers
+        self._questions = questions
+
+    def _note(self, question: tuple, answer: Any) -> None:
+        if question not in self._answers:
+            self._answers[question] = answer_digest(answer)
+        self._questions[question] = self._answers[question]
+
+    def __getattr__(self, attribute: str) -> Any:
+        found = getattr(self._value, attribute)
+        if attribute.startswith("_"):
+            return found
+        if not callable(found):
+            self._note((self._name, attribute, None, ()), found)
+            return found
+
+        def method(*args, **kwargs):
+            answer = found(*args, **kwargs)
+            if all(isinstance(arg, PLAIN_ARGUMENTS) for arg in (*args, *kwargs.values())):
+                self._note((self._name, attribute, args, tuple(sorted(kwargs.items()))), answer)
+            else:
+                self._questions[None] = None  # cannot be asked again
+            return answer
+
+        return method
 
 
 #: Values whose repr is all there is to them.
@@ -239,33 +314,50 @@ def render_error(error: Exception, name: str) -> PortalError:
 class Writer:
     """Makes and writes outputs (in this process or a worker) and runs the listeners' prepare."""
 
-    def __init__(self, output_path: str, listeners: list, context: dict, templates: dict) -> None:
+    def __init__(
+        self,
+        output_path: str,
+        listeners: list,
+        context: dict,
+        templates: dict,
+        build: Build | None = None,
+    ) -> None:
         self.output_path = absolute(output_path)
         self.listeners = listeners
         self.context = context
         self.templates = templates
         self.relative_urls = False
+        # the tracked shared values, in a build that keeps outputs (else none)
+        self.tracked = build.tracked if build is not None else {}
+        self.answers = build.answers if build is not None else {}
 
-    def data(self, output: Output) -> bytes:
-        """Return the bytes of an output: its page rendered, or its file made."""
+    def data(self, output: Output) -> tuple[bytes, tuple | None]:
+        """Return the bytes of an output (its page rendered, or its file made) and what its
+        template asked of the tracked shared values (see `Tracker`)."""
         try:
             if isinstance(output, PageOutput):
                 template = self.templates[output.template]
                 context = local_context(
                     self.context, output.path, output.variables, self.relative_urls
                 )
-                return template.render(context).encode("utf-8")
-            return output.make()
+                questions: dict = {}
+                for name, value in self.tracked.items():
+                    if name in context:
+                        context[name] = Tracker(value, name, self.answers, questions)
+                data = template.render(context).encode("utf-8")
+                if None in questions:
+                    return data, None
+                return data, tuple(questions.items())
+            return output.make(), ()
         except (PortalError, PortalErrors):
             raise
         except Exception as error:
             raise render_error(error, output.path) from error
 
-    def write(self, output: Output, data: bytes | None = None) -> tuple[tuple[int, int], list]:
-        """Make (unless `data` is given) and write one output; return its stamp and what the
-        listeners prepared from its bytes."""
-        if data is None:
-            data = self.data(output)
+    def write(self, output: Output) -> tuple[tuple[int, int], list, tuple | None]:
+        """Make and write one output; return its stamp, what the listeners prepared from its
+        bytes, and what its template asked of the tracked shared values."""
+        data, questions = self.data(output)
         path = sanitised_join(self.output_path, output.path)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -277,7 +369,7 @@ class Writer:
                 raise
             raise PortalError(path, os_errors.advice(error, then="build again")) from None
         written = Written(output.path, path, output, stamp)
-        return stamp, [listener.prepare(written, data) for listener in self.listeners]
+        return stamp, [listener.prepare(written, data) for listener in self.listeners], questions
 
 
 def _check_names(build: Build, outputs: list[Output]) -> None:
@@ -333,7 +425,13 @@ def write_outputs(generator, outputs: list[Output]) -> None:
             raise render_error(error, name) from None
     shared = shared_signature(generator, build) if memory.keeps else b""
     settings = options(generator.settings)
-    writer = Writer(generator.output_path, build.listeners, generator.context, templates)
+    writer = Writer(
+        generator.output_path,
+        build.listeners,
+        generator.context,
+        templates,
+        build if memory.keeps else None,
+    )
     writer.relative_urls = bool(generator.settings.get("RELATIVE_URLS"))
     _write(memory, build, writer, outputs, _keys(memory, shared, outputs), settings)
 
@@ -344,6 +442,16 @@ def write_late_outputs(settings: dict, build: Build, outputs: list[FileOutput]) 
     _check_names(build, outputs)
     writer = Writer(build.output_path, build.listeners, {}, {})
     _write(memory, build, writer, outputs, _keys(memory, b"", outputs), {"enabled": False})
+
+
+def _same_answers(build: Build, questions: tuple | None) -> bool:
+    """Tell whether every question a page asked in the last build gets the same answer now."""
+    if questions is None:
+        return False
+    return all(
+        question[0] in build.unchanged or (digest is not None and ask(build, question) == digest)
+        for question, digest in questions
+    )
 
 
 def _write(
@@ -362,6 +470,7 @@ def _write(
             key is not None
             and before is not None
             and before.key == key
+            and _same_answers(build, before.questions)
             and _unchanged(sanitised_join(writer.output_path, output.path), before)
         ):
             kept[index] = before
@@ -386,8 +495,8 @@ def _write(
                 written = Written(output.path, path, output, (record.size, record.mtime_ns), True)
                 prepared = [None] * len(build.listeners)
             else:
-                stamp, prepared = first_result if index == first else next(done)
-                record = Record(keys[index], *stamp)
+                stamp, prepared, questions = first_result if index == first else next(done)
+                record = Record(keys[index], *stamp, questions)
                 written = Written(output.path, path, output, stamp)
             build.records[output.path] = record
             for listener, result in zip(build.listeners, prepared, strict=True):

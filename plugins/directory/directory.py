@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 
 import pydantic
@@ -22,6 +22,7 @@ from build_engine.front_door import (
     keeps_outputs,
     memory_slot,
     share,
+    share_tracked,
     site_cache,
     write,
 )
@@ -47,7 +48,7 @@ from . import (
     urls,
 )
 from .calendar_files import TimeZones, build_calendar
-from .directory_pages import Directory, Group, listing_pages
+from .directory_pages import Directory, Facet, Group, listing_pages
 from .europe_map import BaseMap, base_map, map_svg, read_atlas
 from .feeds import build_feed
 from .search_index import search_index
@@ -55,6 +56,8 @@ from .site_data import build_moment, load_site_data
 from .translation_notes import record_status
 
 logger = logging.getLogger(__name__)
+#: Parts of a page's record values digested once per build (see DirectoryGenerator._digest).
+NESTED = (pydantic.BaseModel, tuple)
 
 #: The modules that read and check records: the record cache is emptied when one changes.
 RECORD_CODE = (
@@ -156,7 +159,9 @@ class DirectoryGenerator(Generator):
         self.site.record_status = record_status(
             data, self.languages, f"content/{self.options['data_path']}"
         )
-        share(self, "DIRECTORY", self.directory, inputs=self.directory.digest())
+        # each page depends on what it asks of the records, not on all of them: after an edit
+        # of one record, only the pages that show it are made again in the dev server
+        share_tracked(self, "DIRECTORY", self.directory, self.directory.digest())
         share(self, "DIRECTORY_OPTIONS", self.options, inputs=self.options)
         self.base_map = self._base_map()
         size = {"width": self.base_map.width, "height": self.base_map.height}
@@ -262,19 +267,48 @@ class DirectoryGenerator(Generator):
                 here.url + "index.html",
                 template,
                 dict(here=here, page_lang=here.lang, **values),
-                # beyond the shared context (DIRECTORY's records among it): what the page
-                # shows of the other pages of its language, and its place
-                inputs=(self.signatures[here.lang], here),
+                # beyond the shared context (and what the template asks of DIRECTORY): what
+                # the page shows of the other pages of its language, its place, and the
+                # records it shows (entry, group, listing), by digest
+                inputs=(
+                    self.signatures[here.lang],
+                    here,
+                    {name: self._digest(value) for name, value in values.items()}
+                    if self.keeps
+                    else None,
+                ),
             )
         )
+
+    def _digest(self, value) -> str:
+        """Return a digest of a page's record value (an entry, a group's facet, a listing) and
+        of the records and entries in it, each made once per build: a record is in an entry
+        per language, an entry in several lists, a list on several pages."""
+        found = self.digests.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        if is_dataclass(value):
+            shown = "\0".join(
+                self._digest(item) if is_dataclass(item) or isinstance(item, NESTED) else repr(item)
+                for item in (getattr(value, field.name) for field in fields(value))
+            )
+            shown = f"{type(value).__name__}({shown})"
+        elif isinstance(value, tuple):
+            shown = "(" + "\0".join(self._digest(item) for item in value) + ")"
+        else:
+            shown = repr(value)
+        digest = hashlib.sha256(shown.encode("utf-8")).hexdigest()
+        self.digests[id(value)] = (value, digest)  # the value is held: its id stays its own
+        return digest
 
     def _file(self, relative: str, make: Callable[[], bytes]) -> None:
         """Declare a feed, calendar or JSON file; `make` returns its bytes when it is written.
 
-        They show the records (DIRECTORY, shared), the catalogues and the build moment (the
-        feeds' dates), not the pages.
+        They show the records (all of DIRECTORY's: its digest), the catalogues and the build
+        moment (the feeds' dates), not the pages.
         """
-        self.files.append(FileOutput(relative, make, inputs=("built at", self.built_at)))
+        inputs = ("built at", self.built_at, self.directory.digest() if self.keeps else None)
+        self.files.append(FileOutput(relative, make, inputs=inputs))
 
     def generate_output(self, writer):
         """Write every generated page and file, language by language."""
@@ -288,6 +322,8 @@ class DirectoryGenerator(Generator):
             (entry.kind, entry.key, entry.lang): entry for entry in self.site.record_status
         }
         self.zones = TimeZones.for_events(self.directory.data.events.values())
+        self.keeps = keeps_outputs(self.settings)
+        self.digests: dict[int, tuple[object, str]] = {}
         previous = memory_slot(self.settings, "directory", lambda: [None])
         digest = self._declaration_digest() if keeps_outputs(self.settings) else ""
         if previous[0] is not None and previous[0].digest == digest:
@@ -408,7 +444,9 @@ class DirectoryGenerator(Generator):
         here = self._here(
             lang, url_of, title, title_lang or lang, self.languages, urls.DIRECTORY_PATH, path
         )
-        self._page("directory_group", here, group=group, listing=listing)
+        # the group as its pages show it (kind, counts), not all its entries: a page lists
+        # only its own (listing), and is made again only when they or the counts change
+        self._page("directory_group", here, group=Facet.of(group), listing=listing)
 
     def _write_news_pages(self, lang: str) -> None:
         for entry in self.directory.news(lang):

@@ -81,6 +81,25 @@ class Group:
 
 
 @dataclass(frozen=True)
+class Facet:
+    """A group as the directory's filters, the map's table and a group's own pages show it:
+    what it is, where its list is and how many it has, not the entries themselves (so that the
+    pages showing it stay as they are when a supporter's text changes)."""
+
+    kind: str
+    key: str
+    label: str
+    url: str
+    count: int
+    active_count: int
+
+    @classmethod
+    def of(cls, group: Group) -> Facet:
+        """Return the facet of `group`."""
+        return cls(group.kind, group.key, group.label, group.url, group.count, group.active_count)
+
+
+@dataclass(frozen=True)
 class ListingPage:
     """One page of a list of supporters too long for one page (the listing without script)."""
 
@@ -318,6 +337,22 @@ class Directory:
             return [Group("report", "overdue", OVERDUE_LABEL, url, late)]
 
         return self._cached(("reports", lang), compute)
+
+    def facets(self, kind: str, lang: str) -> tuple[Facet, ...]:
+        """Return the facets of the groups of `kind` (country, type, status, report) in `lang`."""
+        groups = {
+            "country": self.countries,
+            "type": self.types,
+            "status": self.statuses,
+            "report": self.reports,
+        }[kind]
+        return self._cached(
+            ("facets", kind, lang), lambda: tuple(Facet.of(group) for group in groups(lang))
+        )
+
+    def supporter_count(self, lang: str) -> int:
+        """Return how many supporters the directory lists (the same in every language)."""
+        return len(self.data.supporters)
 
     def groups(self, lang: str) -> list[Group]:
         """Return every country, type, status and report group."""
