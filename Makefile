@@ -13,7 +13,7 @@
 #   make serve-nginx  serve the built site with that nginx configuration on http://127.0.0.1:8080/
 #   make test         lint, format check and the test suite (what CI runs; it runs every check)
 #   make golden       write the fixture site's expected output into tests/golden/ (after an intended change)
-#   make bench        build-speed benchmark against plain Pelican, Hugo and Eleventy (BENCH_SCALE=full for the targets)
+#   make bench        build-speed benchmark against Hugo, Hugo + Pagefind and Eleventy (BENCH_SCALE=full for the targets)
 #   make clean        remove build products
 #   make l10n-extract extract interface strings from templates and plugins into translations/messages.pot
 #   make l10n-update  merge messages.pot into every language's messages.po (keeps translations

@@ -1,4 +1,4 @@
-"""Build-speed benchmark of the portal against plain Pelican (``python -m bench``)."""
+"""Build-speed benchmark of the portal against Hugo and Hugo + Pagefind (``python -m bench``)."""
 
 import sys
 from pathlib import Path
