@@ -214,6 +214,7 @@ class Hugo:
         self.root = root
         self.site = root / "hugo"
         self.output = root / "hugo-output"
+        self.cache = root / "hugo-cache"
         self.executable = shutil.which("hugo")
 
     def version(self) -> str:
@@ -237,7 +238,7 @@ class Hugo:
 
     def clean(self, discard=shutil.rmtree) -> None:
         """Remove the output and every cache, for a cold build (`discard` removes a folder)."""
-        for folder in (self.output, self.root / "hugo-cache", self.site / "resources"):
+        for folder in (self.output, self.cache, self.site / "resources"):
             if folder.exists():
                 discard(folder)
 
@@ -250,7 +251,7 @@ class Hugo:
             "--destination",
             str(self.output),
             "--cacheDir",
-            str(self.root / "hugo-cache"),
+            str(self.cache),
         ], self.root
 
 
@@ -312,6 +313,7 @@ class HugoPagefind(Hugo):
         super().__init__(root)
         self.site = root / "hugo-pagefind"
         self.output = root / "hugo-pagefind-output"
+        self.cache = root / "hugo-pagefind-cache"
         self.pagefind = _pagefind_executable()
         if self.pagefind is None:
             self.executable = None
@@ -324,27 +326,13 @@ class HugoPagefind(Hugo):
         match = re.search(r"(\d+\.\d+\.\d+)", said)
         return f"{super().version()} + {match.group(1) if match else ''}"
 
-    def clean(self, discard=shutil.rmtree) -> None:
-        """Remove the output (the index with it) and every cache."""
-        for folder in (self.output, self.root / "hugo-pagefind-cache", self.site / "resources"):
-            if folder.exists():
-                discard(folder)
-
     def command(self) -> tuple[list[str], Path]:
         """Return one command that builds with Hugo and then indexes the output with Pagefind."""
-        hugo = [
-            self.executable,
-            "--source",
-            str(self.site),
-            "--destination",
-            str(self.output),
-            "--cacheDir",
-            str(self.root / "hugo-pagefind-cache"),
-        ]
+        hugo, folder = super().command()
         pagefind = [self.pagefind, "--site", str(self.output)]
         index = ["test", "-s", str(self.output / "pagefind" / "pagefind-entry.json")]  # written
         script = " && ".join(shlex.join(command) for command in (hugo, pagefind, index))
-        return ["sh", "-c", script], self.root
+        return ["sh", "-c", script], folder
 
 
 def _pagefind_executable() -> str | None:
