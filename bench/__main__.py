@@ -688,58 +688,45 @@ def _other_median(result: Result, generator: str) -> float | None:
 
 def targets(results: list[Result]) -> str:
     """Return issue #18's targets as a Markdown table: figure, limit, met or missed."""
+
+    def ratio(value: float | None, other: float | None) -> float | None:
+        return value / other if value and other else None
+
     rows = []
-
-    def add(target: str, scenario: Result, value: float | None, limit: float, unit: str) -> None:
-        if value is None:
-            return
-        shown = f"{value:.2f}{unit}"
-        verdict = "met" if value <= limit else "**missed**"
-        rows.append(f"| {target} | {scenario.name} | {shown} | {limit:g}{unit} | {verdict} |")
-
-    for result in results:
-        with_search = _other_median(result, HUGO_PAGEFIND)
-        if with_search and result.cold:
-            add(
+    for r in results:
+        measured = [
+            (
                 "cold build with search / Hugo + Pagefind",
-                result,
-                result.median(result.cold) / with_search,
+                ratio(r.median(r.cold), _other_median(r, HUGO_PAGEFIND)),
                 1.2,
                 "x",
-            )
-        alone = _other_median(result, HUGO)
-        if alone and result.cold_no_search:
-            add(
+            ),
+            (
                 "cold build without search / Hugo",
-                result,
-                result.median(result.cold_no_search) / alone,
+                ratio(r.median(r.cold_no_search), _other_median(r, HUGO)),
                 4,
                 "x",
-            )
-        if result.warm and result.cold:
-            add(
-                "warm rebuild / cold build",
-                result,
-                result.median(result.warm) / result.median(result.cold),
-                0.3,
-                "x",
-            )
-        if result.extra_pages >= 100 and result.markdown_edit:
-            add(
+            ),
+            ("warm rebuild / cold build", ratio(r.median(r.warm), r.median(r.cold)), 0.3, "x"),
+            (
                 "dev server, one Markdown edit",
-                result,
-                result.median(result.markdown_edit),
+                r.median(r.markdown_edit) if r.extra_pages >= 100 else None,
                 0.5,
                 " s",
-            )
-        if result.extra_supporters >= 1000 and result.yaml_edit:
-            add(
+            ),
+            (
                 "dev server, one supporter YAML edit",
-                result,
-                result.median(result.yaml_edit),
+                r.median(r.yaml_edit) if r.extra_supporters >= 1000 else None,
                 2,
                 " s",
-            )
+            ),
+        ]
+        for target, value, limit, unit in measured:
+            if value is not None:
+                verdict = "met" if value <= limit else "**missed**"
+                rows.append(
+                    f"| {target} | {r.name} | {value:.2f}{unit} | {limit:g}{unit} | {verdict} |"
+                )
     if not rows:
         return "(no target is measured at this scale: `make bench BENCH_SCALE=full`)"
     head = ["| target | scenario | measured | limit | |", "| --- | --- | --- | --- | --- |"]

@@ -56,8 +56,6 @@ from .site_data import build_moment, load_site_data
 from .translation_notes import record_status
 
 logger = logging.getLogger(__name__)
-#: Parts of a page's record values digested once per build (see DirectoryGenerator._digest).
-NESTED = (pydantic.BaseModel, tuple)
 
 #: The modules that read and check records: the record cache is emptied when one changes.
 RECORD_CODE = (
@@ -288,18 +286,26 @@ class DirectoryGenerator(Generator):
         if found is not None and found[0] is value:
             return found[1]
         if is_dataclass(value):
-            shown = "\0".join(
-                self._digest(item) if is_dataclass(item) or isinstance(item, NESTED) else repr(item)
-                for item in (getattr(value, field.name) for field in fields(value))
-            )
-            shown = f"{type(value).__name__}({shown})"
+            parts = (getattr(value, field.name) for field in fields(value))
+            shown = f"{type(value).__name__}({self._parts(parts)})"
         elif isinstance(value, tuple):
-            shown = "(" + "\0".join(self._digest(item) for item in value) + ")"
+            shown = f"({self._parts(value)})"
         else:
             shown = repr(value)
         digest = hashlib.sha256(shown.encode("utf-8")).hexdigest()
         self.digests[id(value)] = (value, digest)  # the value is held: its id stays its own
         return digest
+
+    def _parts(self, items) -> str:
+        """Return the parts of a value: records, entries and lists by their digest (made once),
+        plain values (text, dates, a Localized text) as they are."""
+        return "\0".join(
+            self._digest(item)
+            if is_dataclass(item) or isinstance(item, pydantic.BaseModel)
+            or (isinstance(item, tuple) and item and not isinstance(item[0], str))
+            else repr(item)
+            for item in items
+        )  # fmt: skip
 
     def _file(self, relative: str, make: Callable[[], bytes]) -> None:
         """Declare a feed, calendar or JSON file; `make` returns its bytes when it is written.
